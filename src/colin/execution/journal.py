@@ -1,0 +1,62 @@
+"""The order journal port: a write-ahead log of every order intent and event.
+
+The execution engine appends a :class:`JournalEntry` for each command *before* it is sent to a
+venue, and for each order event it processes. Replaying the entries in ``sequence`` order rebuilds
+every order (and, through the fills, every position). :class:`InMemoryJournal` serves backtests;
+the SQL journal in :mod:`colin.persistence` serves paper and live trading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+EntryKind = Literal["command", "event"]
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One journal record. ``payload`` is the command or event object itself."""
+
+    sequence: int
+    ts: int
+    kind: EntryKind
+    payload: Any
+
+
+class Journal(Protocol):
+    """Append-only storage of journal entries."""
+
+    def append(self, kind: EntryKind, ts: int, payload: Any) -> JournalEntry:
+        """Durably record ``payload`` and return its entry (with the next sequence number)."""
+
+    def entries(self, after_sequence: int = 0) -> Iterator[JournalEntry]:
+        """Iterate over entries with a sequence greater than ``after_sequence``, in order."""
+
+    def last_sequence(self) -> int:
+        """The highest sequence written, 0 when empty."""
+
+
+class InMemoryJournal:
+    """A journal kept in a list (backtests; the run store persists it at the end)."""
+
+    def __init__(self) -> None:
+        self._entries: list[JournalEntry] = []
+
+    def append(self, kind: EntryKind, ts: int, payload: Any) -> JournalEntry:
+        """Record ``payload``."""
+        entry = JournalEntry(len(self._entries) + 1, ts, kind, payload)
+        self._entries.append(entry)
+        return entry
+
+    def entries(self, after_sequence: int = 0) -> Iterator[JournalEntry]:
+        """Iterate over the entries after ``after_sequence``."""
+        return iter(self._entries[after_sequence:])
+
+    def last_sequence(self) -> int:
+        """The highest sequence written."""
+        return len(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)

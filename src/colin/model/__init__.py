@@ -1,0 +1,92 @@
+"""Immutable domain types: instruments, market data, orders, events, positions."""
+
+from colin.model.account import AccountState, Balance
+from colin.model.book import BookDelta, BookDeltas, BookSnapshot, OrderBook
+from colin.model.commands import CancelAllOrders, CancelOrder, ModifyOrder, SubmitOrder
+from colin.model.data import Bar, FundingRate, QuoteTick, TradeTick
+from colin.model.enums import (
+    AggressorSide,
+    BookSide,
+    InstrumentKind,
+    LiquiditySide,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    PositionSide,
+    TimeInForce,
+    TradingState,
+)
+from colin.model.events import (
+    OrderAccepted,
+    OrderCanceled,
+    OrderCancelRejected,
+    OrderDenied,
+    OrderEvent,
+    OrderExpired,
+    OrderFilled,
+    OrderModifyRejected,
+    OrderPendingCancel,
+    OrderPendingUpdate,
+    OrderRejected,
+    OrderSubmitted,
+    OrderTriggered,
+    OrderUpdated,
+    PositionChanged,
+    PositionClosed,
+    PositionEvent,
+    PositionOpened,
+)
+from colin.model.instrument import Instrument
+from colin.model.orders import Order, can_transition
+from colin.model.position import Position
+from colin.model.signal import Signal
+
+__all__ = [
+    "AccountState",
+    "AggressorSide",
+    "Balance",
+    "Bar",
+    "BookDelta",
+    "BookDeltas",
+    "BookSide",
+    "BookSnapshot",
+    "CancelAllOrders",
+    "CancelOrder",
+    "FundingRate",
+    "Instrument",
+    "InstrumentKind",
+    "LiquiditySide",
+    "ModifyOrder",
+    "Order",
+    "OrderAccepted",
+    "OrderBook",
+    "OrderCancelRejected",
+    "OrderCanceled",
+    "OrderDenied",
+    "OrderEvent",
+    "OrderExpired",
+    "OrderFilled",
+    "OrderModifyRejected",
+    "OrderPendingCancel",
+    "OrderPendingUpdate",
+    "OrderRejected",
+    "OrderSide",
+    "OrderStatus",
+    "OrderSubmitted",
+    "OrderTriggered",
+    "OrderType",
+    "OrderUpdated",
+    "Position",
+    "PositionChanged",
+    "PositionClosed",
+    "PositionEvent",
+    "PositionOpened",
+    "PositionSide",
+    "QuoteTick",
+    "Signal",
+    "SubmitOrder",
+    "TimeInForce",
+    "TradeTick",
+    "TradingState",
+    "can_transition",
+]

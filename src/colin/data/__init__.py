@@ -1,1 +1,1 @@
-"""data package."""
+"""Market data: the data engine, quality checks and aggregation."""

@@ -1,1 +1,5 @@
-"""portfolio package."""
+"""Accounts, balances, positions and PnL."""
+
+from colin.portfolio.portfolio import Portfolio
+
+__all__ = ["Portfolio"]

@@ -29,13 +29,13 @@ class Component:
     """A thing with a start/stop lifecycle; subclasses override ``on_start``/``on_stop``."""
 
     def __init__(self, name: str) -> None:
-        self.name = name
+        self.component_id = name
         self.state = ComponentState.READY
 
     def _move(self, target: ComponentState) -> None:
         if (self.state, target) not in _ALLOWED:
             raise InvalidStateTransition(
-                f"{self.name}: cannot go from {self.state.value} to {target.value}"
+                f"{self.component_id}: cannot go from {self.state.value} to {target.value}"
             )
         self.state = target
 

@@ -1,0 +1,1 @@
+"""The SQL store: runs, order journal and audit log over SQLAlchemy (SQLite or PostgreSQL)."""

@@ -1,0 +1,133 @@
+"""Input checks shared by the batch forms.
+
+Batch functions validate once, up front, and raise a :class:`~colin.core.errors.DataError` or
+:class:`~colin.core.errors.ConfigError` that names the field, the row and the reason, so bad input
+never surfaces as an exception deep inside numpy, numba or TA-Lib.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from colin.core.errors import ConfigError, DataError
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+NAN = float("nan")
+
+
+def check_period(name: str, value: int, minimum: int = 1) -> int:
+    """Return ``value`` if it is an integer ``>= minimum``, else raise :class:`ConfigError`."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise ConfigError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ConfigError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_positive(name: str, value: float) -> float:
+    """Return ``value`` as a float if it is finite and ``> 0``, else raise :class:`ConfigError`."""
+    number = float(value)
+    if not np.isfinite(number) or number <= 0.0:
+        raise ConfigError(f"{name} must be a positive finite number, got {value!r}")
+    return number
+
+
+def as_series(name: str, values: npt.ArrayLike, allow_nan: bool = False) -> FloatArray:
+    """Return ``values`` as a contiguous 1-D float64 array, refusing NaN/inf unless allowed.
+
+    Raises
+    ------
+    DataError
+        If the input is not one-dimensional or holds a non-finite value (the first offending row
+        is named).
+    """
+    array = np.ascontiguousarray(values, dtype=np.float64)
+    if array.ndim != 1:
+        raise DataError(f"{name}: expected a 1-D array, got shape {array.shape}")
+    finite = np.isfinite(array)
+    if not allow_nan and not finite.all():
+        row = int(np.argmin(finite))
+        raise DataError(f"{name}: non-finite value {array[row]!r} at row {row}")
+    return array
+
+
+def as_columns(**columns: npt.ArrayLike) -> list[FloatArray]:
+    """Validate several equally long series (``high=..., low=..., close=...``) at once."""
+    arrays = [as_series(name, values) for name, values in columns.items()]
+    lengths = {name: len(array) for name, array in zip(columns, arrays, strict=True)}
+    if len(set(lengths.values())) > 1:
+        raise DataError(f"input series have different lengths: {lengths}")
+    return arrays
+
+
+def check_ohlc(
+    high: FloatArray, low: FloatArray, others: Sequence[tuple[str, FloatArray]] = ()
+) -> None:
+    """Raise :class:`DataError` where ``high < low`` or another price lies outside the range."""
+    bad = high < low
+    for _, series in others:
+        bad |= (series > high) | (series < low)
+    if bad.any():
+        row = int(np.argmax(bad))
+        detail = ", ".join(f"{name}={series[row]!r}" for name, series in others)
+        raise DataError(
+            f"row {row}: inconsistent bar high={high[row]!r} low={low[row]!r}"
+            + (f" {detail}" if detail else "")
+        )
+
+
+def check_positive_prices(name: str, values: FloatArray) -> None:
+    """Raise :class:`DataError` if a price is zero or negative (log-based estimators need > 0)."""
+    bad = values <= 0.0
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise DataError(f"{name}: price must be positive, got {values[row]!r} at row {row}")
+
+
+def check_non_negative(name: str, values: FloatArray) -> None:
+    """Raise :class:`DataError` if a value (a volume, a size) is negative."""
+    bad = values < 0.0
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise DataError(f"{name}: must be >= 0, got {values[row]!r} at row {row}")
+
+
+def as_timestamps(name: str, values: npt.ArrayLike, strict: bool = True) -> IntArray:
+    """Return int64 nanosecond timestamps, refusing time that goes backwards.
+
+    Parameters
+    ----------
+    name
+        Field name used in error messages.
+    values
+        Timestamps in integer nanoseconds since the epoch, UTC.
+    strict
+        Require strictly increasing time (bars); ``False`` allows equal neighbours (ticks).
+    """
+    array = np.ascontiguousarray(values)
+    if array.ndim != 1 or not np.issubdtype(array.dtype, np.integer):
+        raise DataError(
+            f"{name}: expected 1-D integer nanoseconds, got {array.dtype} {array.shape}"
+        )
+    array = array.astype(np.int64, copy=False)
+    if len(array) > 1:
+        step = np.diff(array)
+        bad = step <= 0 if strict else step < 0
+        if bad.any():
+            row = int(np.argmax(bad)) + 1
+            raise DataError(
+                f"{name}: time is not increasing at row {row} "
+                f"({array[row - 1]} followed by {array[row]})"
+            )
+    return array
+
+
+def nan_head(values: FloatArray, lookback: int) -> FloatArray:
+    """Set the first ``lookback`` entries to NaN in place (the warm-up) and return the array."""
+    values[: min(lookback, len(values))] = NAN
+    return values

@@ -1,0 +1,168 @@
+"""Streaming indicator base classes and O(1) rolling-window helpers.
+
+A streaming indicator is a small slotted object: ``update(...)`` takes the newest observation in
+O(1), ``value`` holds the newest output (NaN until ``ready``). Bar-based indicators also accept a
+whole :class:`~colin.model.Bar` through ``handle_bar``. The per-update path does no validation and
+allocates nothing; inputs are validated where data enters Colin (the data engine, the catalog)
+and parameters are validated at construction.
+
+``inputs`` names the bar fields an indicator reads and ``outputs`` the attributes it writes; the
+feature-set engine uses both to wire indicators to bars and to name columns.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import deque
+from typing import ClassVar
+
+from colin.model.data import Bar
+
+NAN = float("nan")
+
+
+class Indicator(ABC):
+    """Base of every streaming indicator."""
+
+    __slots__ = ("count", "ready", "value")
+
+    inputs: ClassVar[tuple[str, ...]] = ("close",)
+    outputs: ClassVar[tuple[str, ...]] = ("value",)
+
+    def __init__(self) -> None:
+        self.value = NAN
+        self.ready = False
+        self.count = 0
+
+    @abstractmethod
+    def handle_bar(self, bar: Bar) -> None:
+        """Update from a closed bar."""
+
+    def reset(self) -> None:
+        """Forget all history (as if newly constructed with the same parameters)."""
+        type(self).__init__(self, *self.parameters())  # type: ignore[misc]
+
+    @abstractmethod
+    def parameters(self) -> tuple[object, ...]:
+        """Return the constructor arguments, in order (used by :meth:`reset` and naming)."""
+
+    def __repr__(self) -> str:
+        params = ", ".join(repr(p) for p in self.parameters())
+        return f"{type(self).__name__}({params}) value={self.value} ready={self.ready}"
+
+
+class CloseIndicator(Indicator):
+    """An indicator of one price series (the close, unless fed something else)."""
+
+    __slots__ = ()
+
+    @abstractmethod
+    def update(self, value: float) -> None:
+        """Add the newest observation."""
+
+    def handle_bar(self, bar: Bar) -> None:
+        """Update from ``bar.close``."""
+        self.update(bar.close)
+
+
+class HighLowIndicator(Indicator):
+    """An indicator of highs and lows."""
+
+    __slots__ = ()
+    inputs = ("high", "low")
+
+    @abstractmethod
+    def update(self, high: float, low: float) -> None:
+        """Add the newest high and low."""
+
+    def handle_bar(self, bar: Bar) -> None:
+        """Update from ``bar.high`` and ``bar.low``."""
+        self.update(bar.high, bar.low)
+
+
+class HighLowCloseIndicator(Indicator):
+    """An indicator of highs, lows and closes."""
+
+    __slots__ = ()
+    inputs = ("high", "low", "close")
+
+    @abstractmethod
+    def update(self, high: float, low: float, close: float) -> None:
+        """Add the newest high, low and close."""
+
+    def handle_bar(self, bar: Bar) -> None:
+        """Update from ``bar.high``, ``bar.low`` and ``bar.close``."""
+        self.update(bar.high, bar.low, bar.close)
+
+
+class OhlcIndicator(Indicator):
+    """An indicator of whole OHLC bars."""
+
+    __slots__ = ()
+    inputs = ("open", "high", "low", "close")
+
+    @abstractmethod
+    def update(self, open: float, high: float, low: float, close: float) -> None:
+        """Add the newest bar's prices."""
+
+    def handle_bar(self, bar: Bar) -> None:
+        """Update from the bar's open, high, low and close."""
+        self.update(bar.open, bar.high, bar.low, bar.close)
+
+
+class CloseVolumeIndicator(Indicator):
+    """An indicator of closes and volumes."""
+
+    __slots__ = ()
+    inputs = ("close", "volume")
+
+    @abstractmethod
+    def update(self, close: float, volume: float) -> None:
+        """Add the newest close and volume."""
+
+    def handle_bar(self, bar: Bar) -> None:
+        """Update from ``bar.close`` and ``bar.volume``."""
+        self.update(bar.close, bar.volume)
+
+
+class HighLowCloseVolumeIndicator(Indicator):
+    """An indicator of highs, lows, closes and volumes."""
+
+    __slots__ = ()
+    inputs = ("high", "low", "close", "volume")
+
+    @abstractmethod
+    def update(self, high: float, low: float, close: float, volume: float) -> None:
+        """Add the newest high, low, close and volume."""
+
+    def handle_bar(self, bar: Bar) -> None:
+        """Update from the bar's high, low, close and volume."""
+        self.update(bar.high, bar.low, bar.close, bar.volume)
+
+
+class RollingExtreme:
+    """Maximum (or minimum) of the last ``period`` values in amortised O(1) (monotonic deque)."""
+
+    __slots__ = ("_index", "_items", "_maximum", "period")
+
+    def __init__(self, period: int, maximum: bool) -> None:
+        self.period = period
+        self._maximum = maximum
+        self._items: deque[tuple[int, float]] = deque()
+        self._index = 0
+
+    def push(self, value: float) -> float:
+        """Add ``value`` and return the extreme of the window that ends with it."""
+        items = self._items
+        if self._maximum:
+            while items and items[-1][1] <= value:
+                items.pop()
+        else:
+            while items and items[-1][1] >= value:
+                items.pop()
+        index = self._index
+        items.append((index, value))
+        if items[0][0] <= index - self.period:
+            items.popleft()
+        self._index = index + 1
+        return items[0][1]

@@ -1,1 +1,1 @@
-"""testkit package."""
+"""Test helpers: factories for instruments, orders and events."""

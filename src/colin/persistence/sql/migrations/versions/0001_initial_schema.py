@@ -10,6 +10,8 @@ refuse ``UPDATE`` and ``DELETE`` on both SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -36,7 +38,7 @@ _POSTGRES_TRIGGERS = [
 ]
 
 
-def _run_child(name: str, *columns: sa.Column, key: tuple[str, ...]) -> None:
+def _run_child(name: str, *columns: sa.Column[Any], key: tuple[str, ...]) -> None:
     op.create_table(
         name,
         sa.Column("run_id", sa.String(length=128), nullable=False),

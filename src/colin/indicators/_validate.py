@@ -131,3 +131,9 @@ def nan_head(values: FloatArray, lookback: int) -> FloatArray:
     """Set the first ``lookback`` entries to NaN in place (the warm-up) and return the array."""
     values[: min(lookback, len(values))] = NAN
     return values
+
+
+def check_length(name: str, length: int, expected: int) -> None:
+    """Raise :class:`DataError` if a column has ``length`` rows where ``expected`` are needed."""
+    if length != expected:
+        raise DataError(f"{name}: has {length} rows, the other columns have {expected}")

@@ -1,0 +1,327 @@
+"""Volume indicators: OBV, MFI, session-anchored and rolling VWAP, volume z-score.
+
+OBV and MFI follow TA-Lib (``OBV``, ``MFI``); the VWAPs use the typical price ``(H + L + C) / 3``
+and are NaN while the window holds no volume; the volume z-score is NaN on a flat window.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numba
+import numpy as np
+import numpy.typing as npt
+import talib
+
+from colin.core.time import NANOS_PER_DAY
+from colin.indicators._validate import (
+    FloatArray,
+    IntArray,
+    as_columns,
+    as_series,
+    as_timestamps,
+    check_length,
+    check_non_negative,
+    check_ohlc,
+    check_period,
+)
+from colin.indicators.base import (
+    NAN,
+    CloseIndicator,
+    CloseVolumeIndicator,
+    HighLowCloseVolumeIndicator,
+    Indicator,
+)
+from colin.model.data import Bar
+
+_ZERO = 1e-14  # TA-Lib's TA_IS_ZERO threshold
+
+
+class OBV(CloseVolumeIndicator):
+    """On-balance volume: cumulative volume signed by the close's direction (starts at volume 0)."""
+
+    __slots__ = ("_close",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._close = 0.0
+
+    def parameters(self) -> tuple[object, ...]:
+        """Return ``()``."""
+        return ()
+
+    def update(self, close: float, volume: float) -> None:
+        """Add the newest close and volume."""
+        if self.count == 0:
+            self.value = volume
+            self.ready = True
+        elif close > self._close:
+            self.value += volume
+        elif close < self._close:
+            self.value -= volume
+        self._close = close
+        self.count += 1
+
+
+class MFI(HighLowCloseVolumeIndicator):
+    """Money flow index (0-100); 0 while the window's total money flow is below 1 (as TA-Lib)."""
+
+    __slots__ = ("_flows", "_negative", "_positive", "_typical", "period")
+
+    def __init__(self, period: int = 14) -> None:
+        super().__init__()
+        self.period = check_period("period", period, 2)
+        self._flows: deque[tuple[float, float]] = deque(maxlen=self.period)
+        self._typical = 0.0
+        self._positive = 0.0
+        self._negative = 0.0
+
+    def parameters(self) -> tuple[object, ...]:
+        """Return ``(period,)``."""
+        return (self.period,)
+
+    def update(self, high: float, low: float, close: float, volume: float) -> None:
+        """Add the newest bar."""
+        typical = (high + low + close) / 3.0
+        change = typical - self._typical
+        self._typical = typical
+        count = self.count
+        self.count = count + 1
+        if count == 0:
+            return
+        flows = self._flows
+        if len(flows) == self.period:
+            positive, negative = flows[0]
+            self._positive -= positive
+            self._negative -= negative
+        flow = typical * volume
+        if change < 0:
+            flows.append((0.0, flow))
+            self._negative += flow
+        elif change > 0:
+            flows.append((flow, 0.0))
+            self._positive += flow
+        else:
+            flows.append((0.0, 0.0))
+        if count >= self.period:
+            total = self._positive + self._negative
+            self.value = 0.0 if total < 1.0 else 100.0 * (self._positive / total)
+            self.ready = True
+
+
+class SessionVWAP(Indicator):
+    """VWAP of the typical price since the start of the current session.
+
+    Sessions are ``anchor_ns`` long and aligned to the UNIX epoch (the default, one day, resets at
+    00:00 UTC); a bar belongs to the session of its ``ts_open``. NaN while the session has no
+    volume yet.
+    """
+
+    __slots__ = ("_session", "_volume", "_weighted", "anchor_ns")
+    inputs = ("ts_open", "high", "low", "close", "volume")
+
+    def __init__(self, anchor_ns: int = NANOS_PER_DAY) -> None:
+        super().__init__()
+        self.anchor_ns = check_period("anchor_ns", anchor_ns, 1)
+        self._session = -1
+        self._weighted = 0.0
+        self._volume = 0.0
+
+    def parameters(self) -> tuple[object, ...]:
+        """Return ``(anchor_ns,)``."""
+        return (self.anchor_ns,)
+
+    def update(self, ts_open: int, high: float, low: float, close: float, volume: float) -> None:
+        """Add the newest bar (``ts_open`` in UTC nanoseconds)."""
+        session = ts_open // self.anchor_ns
+        if session != self._session:
+            self._session = session
+            self._weighted = 0.0
+            self._volume = 0.0
+        self._weighted += (high + low + close) / 3.0 * volume
+        self._volume += volume
+        self.count += 1
+        if self._volume > 0.0:
+            self.value = self._weighted / self._volume
+            self.ready = True
+        else:
+            self.value = NAN
+            self.ready = False
+
+    def handle_bar(self, bar: Bar) -> None:
+        """Update from a closed bar."""
+        self.update(bar.ts_open, bar.high, bar.low, bar.close, bar.volume)
+
+
+class RollingVWAP(HighLowCloseVolumeIndicator):
+    """VWAP of the typical price over the last ``period`` bars (NaN if they hold no volume)."""
+
+    __slots__ = ("_traded", "_volume", "_weighted", "_window", "period")
+
+    def __init__(self, period: int = 20) -> None:
+        super().__init__()
+        self.period = check_period("period", period, 1)
+        self._window: deque[tuple[float, float]] = deque(maxlen=self.period)
+        self._weighted = 0.0
+        self._volume = 0.0
+        self._traded = 0  # bars in the window with volume: running sums may keep a residue
+
+    def parameters(self) -> tuple[object, ...]:
+        """Return ``(period,)``."""
+        return (self.period,)
+
+    def update(self, high: float, low: float, close: float, volume: float) -> None:
+        """Add the newest bar."""
+        window = self._window
+        weighted = (high + low + close) / 3.0 * volume
+        if len(window) == self.period:
+            old_weighted, old_volume = window[0]
+            self._weighted += weighted - old_weighted
+            self._volume += volume - old_volume
+            self._traded -= old_volume > 0.0
+        else:
+            self._weighted += weighted
+            self._volume += volume
+        self._traded += volume > 0.0
+        window.append((weighted, volume))
+        self.count += 1
+        if self.count >= self.period:
+            self.ready = True
+            self.value = self._weighted / self._volume if self._traded else NAN
+
+
+class VolumeZScore(CloseIndicator):
+    """Z-score of the newest volume against the last ``period`` volumes (population std).
+
+    ``update`` takes the volume; NaN when the window's volumes are all equal.
+    """
+
+    __slots__ = ("_sum", "_sum_squares", "_window", "period")
+    inputs = ("volume",)
+
+    def __init__(self, period: int = 20) -> None:
+        super().__init__()
+        self.period = check_period("period", period, 2)
+        self._window: deque[float] = deque(maxlen=self.period)
+        self._sum = 0.0
+        self._sum_squares = 0.0
+
+    def parameters(self) -> tuple[object, ...]:
+        """Return ``(period,)``."""
+        return (self.period,)
+
+    def update(self, value: float) -> None:
+        """Add the newest volume."""
+        window = self._window
+        window.append(value)
+        self._sum += value
+        self._sum_squares += value * value
+        self.count += 1
+        if self.count < self.period:
+            return
+        mean = self._sum / self.period
+        variance = self._sum_squares / self.period - mean * mean
+        oldest = window[0]
+        self._sum -= oldest
+        self._sum_squares -= oldest * oldest
+        self.value = (value - mean) / variance**0.5 if variance >= _ZERO else NAN
+        self.ready = True
+
+    def handle_bar(self, bar: Bar) -> None:
+        """Update from ``bar.volume``."""
+        self.update(bar.volume)
+
+
+# -- batch --------------------------------------------------------------------------------------
+
+
+def _hlcv(
+    high: npt.ArrayLike, low: npt.ArrayLike, close: npt.ArrayLike, volume: npt.ArrayLike
+) -> list[FloatArray]:
+    arrays = as_columns(high=high, low=low, close=close, volume=volume)
+    check_ohlc(arrays[0], arrays[1], [("close", arrays[2])])
+    check_non_negative("volume", arrays[3])
+    return arrays
+
+
+def obv(close: npt.ArrayLike, volume: npt.ArrayLike) -> FloatArray:
+    """Return on-balance volume (TA-Lib ``OBV``)."""
+    c, v = as_columns(close=close, volume=volume)
+    check_non_negative("volume", v)
+    return talib.OBV(c, v)
+
+
+def mfi(
+    high: npt.ArrayLike,
+    low: npt.ArrayLike,
+    close: npt.ArrayLike,
+    volume: npt.ArrayLike,
+    period: int = 14,
+) -> FloatArray:
+    """Return the money flow index (TA-Lib ``MFI``)."""
+    h, lo, c, v = _hlcv(high, low, close, volume)
+    return talib.MFI(h, lo, c, v, timeperiod=check_period("period", period, 2))
+
+
+@numba.njit(cache=True)
+def _session_vwap_kernel(
+    ts_open: IntArray, typical: FloatArray, volume: FloatArray, anchor_ns: int
+) -> FloatArray:  # pragma: no cover - compiled
+    out = np.empty(len(volume))
+    session = -1
+    weighted = 0.0
+    total = 0.0
+    for i in range(len(volume)):
+        key = ts_open[i] // anchor_ns
+        if key != session:
+            session = key
+            weighted = 0.0
+            total = 0.0
+        weighted += typical[i] * volume[i]
+        total += volume[i]
+        out[i] = weighted / total if total > 0.0 else np.nan
+    return out
+
+
+def session_vwap(
+    ts_open: npt.ArrayLike,
+    high: npt.ArrayLike,
+    low: npt.ArrayLike,
+    close: npt.ArrayLike,
+    volume: npt.ArrayLike,
+    anchor_ns: int = NANOS_PER_DAY,
+) -> FloatArray:
+    """Return the session-anchored VWAP (sessions of ``anchor_ns`` aligned to the epoch)."""
+    check_period("anchor_ns", anchor_ns, 1)
+    h, lo, c, v = _hlcv(high, low, close, volume)
+    ts = as_timestamps("ts_open", ts_open)
+    check_length("ts_open", len(ts), len(v))
+    return _session_vwap_kernel(ts, (h + lo + c) / 3.0, v, anchor_ns)
+
+
+def rolling_vwap(
+    high: npt.ArrayLike,
+    low: npt.ArrayLike,
+    close: npt.ArrayLike,
+    volume: npt.ArrayLike,
+    period: int = 20,
+) -> FloatArray:
+    """Return the VWAP over the last ``period`` bars (TA-Lib ``SUM`` of price x volume / volume)."""
+    check_period("period", period, 1)
+    h, lo, c, v = _hlcv(high, low, close, volume)
+    weighted = talib.SUM((h + lo + c) / 3.0 * v, timeperiod=period)
+    total = talib.SUM(v, timeperiod=period)
+    traded = talib.SUM((v > 0.0).astype(np.float64), timeperiod=period)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(traded > 0.0, weighted / total, np.nan)
+
+
+def volume_zscore(volume: npt.ArrayLike, period: int = 20) -> FloatArray:
+    """Return ``(v - mean) / std`` over ``period`` bars (TA-Lib ``SMA``/``STDDEV``)."""
+    check_period("period", period, 2)
+    v = as_series("volume", volume)
+    check_non_negative("volume", v)
+    mean = talib.SMA(v, timeperiod=period)
+    deviation = talib.STDDEV(v, timeperiod=period, nbdev=1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(deviation > 0.0, (v - mean) / deviation, np.nan)

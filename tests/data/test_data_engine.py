@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from colin.cache import Cache
+from colin.core.bus import MessageBus
+from colin.data.engine import DataEngine
+from colin.model import Bar, BookDelta, BookDeltas, BookSide, BookSnapshot, OrderBook
+from colin.testkit.factories import BTCUSDT
+
+
+def test_bars_are_cached_before_they_are_published() -> None:
+    bus, cache = MessageBus(), Cache()
+    engine = DataEngine(bus, cache)
+    seen: list[tuple[Bar, Bar | None]] = []
+    bus.subscribe("data.bars.BINANCE.*", lambda bar: seen.append((bar, cache.bar(BTCUSDT, "1m"))))
+    handle = engine.bar_handler(BTCUSDT, "1m")
+    bar = Bar(BTCUSDT, "1m", 1.0, 2.0, 0.5, 1.5, 10.0, 0, 60)
+    handle(bar)
+    engine.handle_bar(bar)
+    assert seen == [(bar, bar), (bar, bar)]
+    assert cache.last_price(BTCUSDT) == 1.5
+    assert cache.last_price_ts(BTCUSDT) == 60
+
+
+def test_a_book_gap_stops_publication_until_a_snapshot_resyncs() -> None:
+    bus, cache = MessageBus(), Cache()
+    engine = DataEngine(bus, cache)
+    books: list[OrderBook] = []
+    bus.subscribe("data.book.*", books.append)
+    engine.handle_book(BookSnapshot(BTCUSDT, [(99.0, 1.0)], [(101.0, 1.0)], 10, 1))
+    engine.handle_book(BookDeltas(BTCUSDT, [BookDelta(BookSide.BID, 100.0, 2.0)], 11, 11, 2))
+    engine.handle_book(BookDeltas(BTCUSDT, [BookDelta(BookSide.BID, 100.5, 2.0)], 15, 15, 3))
+    engine.handle_book(BookDeltas(BTCUSDT, [BookDelta(BookSide.BID, 100.7, 2.0)], 16, 16, 4))
+    assert len(books) == 2
+    assert engine.book_resyncs_needed == [BTCUSDT]
+    assert cache.book(BTCUSDT).best_bid_price() == 100.0  # the gapped deltas were not applied
+    engine.handle_book(BookSnapshot(BTCUSDT, [(100.6, 1.0)], [(101.0, 1.0)], 20, 5))
+    assert engine.book_resyncs_needed == []
+    assert len(books) == 3
+    assert cache.book(BTCUSDT).best_bid_price() == 100.6

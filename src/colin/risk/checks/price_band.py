@@ -1,0 +1,35 @@
+"""Fat-finger protection: a price far from the last price is a typo until proven otherwise."""
+
+from __future__ import annotations
+
+from colin.risk.checks.base import Breach, OrderContext
+
+
+class PriceBandCheck:
+    """Deny limit and trigger prices more than ``band`` (a fraction) away from the last price."""
+
+    code = "price_band"
+    __slots__ = ("band",)
+
+    def __init__(self, band: float) -> None:
+        self.band = band
+
+    def check(self, ctx: OrderContext) -> Breach | None:
+        """Compare the order's price and trigger price with the reference price."""
+        reference = ctx.reference_price
+        order = ctx.order
+        if reference is None:
+            if order.price is not None or order.trigger_price is not None:
+                ctx.warnings.append("no reference price: the price band was not checked")
+            return None
+        for name, value in (("price", order.price), ("trigger_price", order.trigger_price)):
+            if value is None:
+                continue
+            deviation = abs(float(value) / reference - 1.0)
+            if deviation > self.band:
+                return Breach(
+                    "price_band",
+                    f"{name} {value} is {deviation:.1%} from the last price {reference} "
+                    f"(band {self.band:.1%})",
+                )
+        return None

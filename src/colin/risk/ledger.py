@@ -1,0 +1,140 @@
+"""The open-order ledger: what every working order would add if it filled, kept incrementally.
+
+Pre-trade limits must hold in the worst case, when every working order fills. Summing the open
+orders for each check would make a check O(open orders); instead the ledger keeps running totals
+per instrument and per currency, updated from the order events the execution engine publishes
+(``events.order.*``). Reduce-only orders can only shrink positions, so they count towards the
+quantities that decide whether an order reduces risk, but not towards exposure.
+"""
+
+from __future__ import annotations
+
+from colin.cache.cache import CacheFacade
+from colin.core.ids import ClientOrderId, InstrumentId
+from colin.model.enums import OrderSide, OrderStatus
+from colin.model.events import OrderEvent
+from colin.model.instrument import Instrument
+from colin.model.orders import Order
+
+
+class InstrumentOrders:
+    """Totals of the open orders of one instrument (quantities in contracts)."""
+
+    __slots__ = ("buy_qty", "count", "sell_qty")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.buy_qty = 0.0
+        self.sell_qty = 0.0
+
+
+class _Entry:
+    __slots__ = (
+        "base",
+        "buy",
+        "fee",
+        "instrument_id",
+        "notional",
+        "price",
+        "qty",
+        "quote",
+        "reduce_only",
+        "reserve",
+        "spot",
+    )
+
+    def __init__(self, order: Order, instrument: Instrument, price: float) -> None:
+        self.instrument_id = order.instrument_id
+        self.buy = order.side is OrderSide.BUY
+        self.reduce_only = order.reduce_only
+        self.spot = not instrument.is_derivative
+        self.quote = instrument.quote
+        self.base = instrument.base
+        self.price = price
+        self.fee = float(instrument.taker_fee)
+        self.qty = 0.0
+        self.notional = 0.0
+        self.reserve = 0.0
+        self.size(float(order.leaves_qty), float(instrument.contract_size))
+
+    def size(self, qty: float, contract_size: float) -> None:
+        self.qty = qty
+        self.notional = 0.0 if self.reduce_only else qty * self.price * contract_size
+        if not self.spot:
+            self.reserve = 0.0
+        elif self.buy:
+            self.reserve = qty * self.price * (1.0 + self.fee)
+        else:
+            self.reserve = qty
+
+
+class OpenOrderLedger:
+    """Running totals of working orders: counts, quantities, exposure, fees and reserved cash."""
+
+    def __init__(self, cache: CacheFacade) -> None:
+        self._cache = cache
+        self._entries: dict[ClientOrderId, _Entry] = {}
+        self._contract: dict[InstrumentId, float] = {}
+        self.by_instrument: dict[InstrumentId, InstrumentOrders] = {}
+        self.count = 0
+        self.notional = 0.0
+        self.buy_notional = 0.0
+        self.sell_notional = 0.0
+        self.fees = 0.0
+        self.reserved: dict[str, float] = {}
+
+    def __contains__(self, client_order_id: object) -> bool:
+        return client_order_id in self._entries
+
+    def instrument(self, instrument_id: InstrumentId) -> InstrumentOrders:
+        """Return the totals of one instrument (created empty on first use)."""
+        totals = self.by_instrument.get(instrument_id)
+        if totals is None:
+            totals = self.by_instrument[instrument_id] = InstrumentOrders()
+        return totals
+
+    def add(self, order: Order, instrument: Instrument, price: float) -> None:
+        """Count an approved order; ``price`` values market orders (the reference price)."""
+        if order.client_order_id in self._entries:
+            return
+        self._contract[order.instrument_id] = float(instrument.contract_size)
+        entry = _Entry(order, instrument, price)
+        self._entries[order.client_order_id] = entry
+        self._apply(entry, 1.0)
+
+    def on_order_event(self, event: OrderEvent) -> None:
+        """Re-size or drop an order after the execution engine moved it."""
+        entry = self._entries.pop(event.client_order_id, None)
+        if entry is None:
+            return
+        self._apply(entry, -1.0)
+        order = self._cache.order(event.client_order_id)
+        if order is not None:
+            self._restore(order, entry)
+
+    def _restore(self, order: Order, entry: _Entry) -> None:
+        if order.status is not OrderStatus.INITIALIZED and not order.is_open:
+            return
+        if order.price is not None and order.price.is_finite():
+            entry.price = float(order.price)
+        entry.size(float(order.leaves_qty), self._contract[order.instrument_id])
+        if entry.qty <= 0.0:
+            return
+        self._entries[order.client_order_id] = entry
+        self._apply(entry, 1.0)
+
+    def _apply(self, entry: _Entry, sign: float) -> None:
+        totals = self.instrument(entry.instrument_id)
+        totals.count += int(sign)
+        self.count += int(sign)
+        if entry.buy:
+            totals.buy_qty += sign * entry.qty
+            self.buy_notional += sign * entry.notional
+        else:
+            totals.sell_qty += sign * entry.qty
+            self.sell_notional += sign * entry.notional
+        self.notional += sign * entry.notional
+        self.fees += sign * entry.notional * entry.fee
+        if entry.spot:
+            currency = entry.quote if entry.buy else entry.base
+            self.reserved[currency] = self.reserved.get(currency, 0.0) + sign * entry.reserve

@@ -198,11 +198,20 @@ def _return_metrics(values: np.ndarray, periods_per_year: float) -> dict[str, fl
         "final_equity": float(values[-1]),
         "net_profit": float(values[-1] - values[0]),
         "total_return": float(growth - 1.0),
-        "cagr": float(growth ** (1.0 / years) - 1.0) if growth > 0 else -1.0,
+        "cagr": _cagr(float(growth), years),
         "volatility": std * root,
         "sharpe": _ratio(mean, std) * root,
         "sortino": _ratio(mean, downside) * root,
     }
+
+
+def _cagr(growth: float, years: float) -> float:
+    if growth <= 0:
+        return -1.0
+    try:
+        return float(growth ** (1.0 / years) - 1.0)
+    except OverflowError:  # a large gain over a short span: the annual rate is unbounded
+        return float("inf")
 
 
 def _drawdown_metrics(curve_ts: np.ndarray, values: np.ndarray) -> dict[str, float]:

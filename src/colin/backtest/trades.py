@@ -3,7 +3,8 @@
 Fills are netted per instrument. A round trip opens when the net position leaves flat and closes
 when it returns to flat. A fill that crosses zero (a flip) is split: the part that brings the
 position to flat closes the current trip, the rest opens a new one in the other direction at the
-same price, and the fill's commission is shared between the two in proportion to quantity.
+same price, and the fill's commission is shared between the two in proportion to quantity
+(the closing share rounded to 1e-18, the opening share the exact rest).
 
 Money is exact (``Decimal``). For a closed trip the bought and sold quantities are equal, so the
 gross PnL is the sell notional minus the buy notional, whatever order adds and reductions came in.
@@ -26,6 +27,7 @@ from colin.model.enums import OrderSide, PositionSide
 from colin.model.events import OrderFilled
 
 _ZERO = Decimal(0)
+_FEE_SPLIT_QUANTUM = Decimal("1e-18")
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +183,10 @@ class _OpenTrip:
             exit_qty, exit_notional = self.bought_qty, self.bought
         avg_entry = entry_notional / entry_qty
         avg_exit = exit_notional / exit_qty if exit_qty else None
-        gross = (exit_notional - avg_entry * exit_qty) * self.sign
+        if exit_qty == entry_qty:  # closed: exact, whatever the order of adds and reductions
+            gross = (exit_notional - entry_notional) * self.sign
+        else:
+            gross = (exit_notional - avg_entry * exit_qty) * self.sign
         net = gross - self.fees
         bars_held = None
         if timestamps is not None and len(timestamps):
@@ -253,7 +258,8 @@ def build_round_trips(
             continue
         # a flip: close the trip with part of the fill and open the next one with the rest
         closing_qty = abs(trip.position)
-        closing_fee = fee * closing_qty / qty
+        # quantized so that the two parts add up to the fee exactly
+        closing_fee = (fee * closing_qty / qty).quantize(_FEE_SPLIT_QUANTUM)
         trip.add(fill.side, closing_qty, fill.last_px, closing_fee)
         closed.append(trip.to_round_trip(instrument_id, fill.ts_event, timestamps))
         trip = open_trips[instrument_id] = _OpenTrip(fill.side.sign, fill.ts_event)

@@ -19,7 +19,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from colin.core.errors import ConfigError
@@ -118,12 +118,18 @@ def create_store(url: str | None = None, *, migrate: bool = True) -> SqlStore:
         _prepare_sqlite_path(parsed.database)
     else:
         kwargs["pool_pre_ping"] = True
+    safe_url = parsed.render_as_string(hide_password=True)
     try:
         engine = create_engine(parsed, **kwargs)
+    except NoSuchModuleError:
+        raise ConfigError(
+            f"database URL {safe_url!r}: SQLAlchemy has no dialect or driver "
+            f"{parsed.drivername!r} (use sqlite:/// or postgresql+psycopg://)"
+        ) from None
     except ModuleNotFoundError as exc:
         raise ConfigError(
-            f"database URL {parsed.render_as_string(hide_password=True)!r} needs the "
-            f"{exc.name!r} driver; install it (PostgreSQL: pip install 'colin[postgres]')"
+            f"database URL {safe_url!r} needs the {exc.name!r} module; install it "
+            "(PostgreSQL: pip install 'colin[postgres]')"
         ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _configure_sqlite)

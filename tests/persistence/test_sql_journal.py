@@ -1,0 +1,127 @@
+"""The SQL order journal: durable, ordered, per stream, decoding back to model objects."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import update
+
+from colin.core.errors import DataError
+from colin.core.ids import VenueOrderId
+from colin.execution.journal import Journal
+from colin.model import CancelOrder, OrderAccepted, OrderSubmitted, SubmitOrder
+from colin.persistence.codec import CodecError, encode
+from colin.persistence.sql import SqlJournal, SqlStore, create_store
+from colin.persistence.sql import journal as journal_module
+from colin.persistence.sql.models import JournalRow
+from colin.testkit.factories import event_for, fill_for, make_order
+
+
+def _session_payloads() -> list[tuple[str, int, object]]:
+    order = make_order(quantity="0.50", price="100.10")
+    return [
+        ("command", 10, SubmitOrder(order=order, ts_init=10)),
+        ("event", 11, event_for(order, OrderSubmitted, 11)),
+        ("event", 12, event_for(order, OrderAccepted, 12, venue_order_id=VenueOrderId("V-1"))),
+        ("event", 13, fill_for(order, "0.20", "100.10", commission="0.02", ts=13)),
+        (
+            "command",
+            14,
+            CancelOrder(
+                instrument_id=order.instrument_id,
+                strategy_id=order.strategy_id,
+                client_order_id=order.client_order_id,
+                ts_init=14,
+            ),
+        ),
+    ]
+
+
+def test_sql_journal_satisfies_the_journal_port(store: SqlStore) -> None:
+    journal: Journal = SqlJournal(store, "node-1")
+    assert journal.last_sequence() == 0
+    assert list(journal.entries()) == []
+
+
+def test_entries_come_back_in_order_decoded_into_equal_objects(store: SqlStore) -> None:
+    journal = SqlJournal(store, "node-1")
+    payloads = _session_payloads()
+    written = [journal.append(kind, ts, payload) for kind, ts, payload in payloads]
+    assert [entry.sequence for entry in written] == [1, 2, 3, 4, 5]
+    read = list(journal.entries())
+    assert [(e.sequence, e.ts, e.kind) for e in read] == [
+        (e.sequence, e.ts, e.kind) for e in written
+    ]
+    assert [encode(e.payload) for e in read] == [encode(p) for _, _, p in payloads]
+    assert read[3].payload == payloads[3][2]
+    assert read[3].payload.last_qty == Decimal("0.20")
+    assert [e.sequence for e in journal.entries(after_sequence=3)] == [4, 5]
+    assert journal.last_sequence() == 5
+
+
+def test_appends_are_committed_and_survive_reopening_the_store(database_url: str) -> None:
+    with create_store(database_url) as first:
+        journal = SqlJournal(first, "node-1")
+        for kind, ts, payload in _session_payloads()[:3]:
+            journal.append(kind, ts, payload)  # type: ignore[arg-type]
+    with create_store(database_url) as second:
+        reopened = SqlJournal(second, "node-1")
+        assert reopened.last_sequence() == 3
+        assert reopened.append("event", 99, _session_payloads()[3][2]).sequence == 4
+        assert [e.ts for e in reopened.entries()] == [10, 11, 12, 99]
+
+
+def test_streams_have_their_own_sequences(store: SqlStore) -> None:
+    first, second = SqlJournal(store, "node-1"), SqlJournal(store, "node-2")
+    payload = _session_payloads()[1][2]
+    assert first.append("event", 1, payload).sequence == 1
+    assert first.append("event", 2, payload).sequence == 2
+    assert second.append("event", 3, payload).sequence == 1
+    assert [e.ts for e in second.entries()] == [3]
+
+
+def test_two_writers_on_one_stream_never_reuse_a_sequence(store: SqlStore) -> None:
+    payload = _session_payloads()[1][2]
+    first, second = SqlJournal(store, "node-1"), SqlJournal(store, "node-1")
+    first.append("event", 1, payload)
+    assert second.append("event", 2, payload).sequence == 2  # catches up after a conflict
+    assert first.append("event", 3, payload).sequence == 3
+    assert [e.ts for e in first.entries()] == [1, 2, 3]
+
+
+def test_reading_pages_through_long_journals(
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(journal_module, "_READ_BATCH", 3)
+    journal = SqlJournal(store, "node-1")
+    payload = _session_payloads()[1][2]
+    for ts in range(8):
+        journal.append("event", ts, payload)
+    assert [e.sequence for e in journal.entries()] == list(range(1, 9))
+    assert [e.sequence for e in journal.entries(after_sequence=6)] == [7, 8]
+
+
+def test_bad_appends_are_refused_before_anything_is_written(store: SqlStore) -> None:
+    journal = SqlJournal(store, "node-1")
+    with pytest.raises(ValueError, match="kind must be 'command' or 'event'"):
+        journal.append("intent", 1, _session_payloads()[0][2])  # type: ignore[arg-type]
+    with pytest.raises(CodecError, match="not a model command or event"):
+        journal.append("event", 1, {"filled": 1})
+    with pytest.raises(ValueError, match="stream name"):
+        SqlJournal(store, "")
+    assert journal.last_sequence() == 0
+
+
+def test_a_corrupted_payload_is_reported_with_stream_and_sequence(store: SqlStore) -> None:
+    journal = SqlJournal(store, "node-1")
+    for kind, ts, payload in _session_payloads()[:4]:
+        journal.append(kind, ts, payload)  # type: ignore[arg-type]
+    with store.session() as session:
+        session.execute(
+            update(JournalRow)
+            .where(JournalRow.sequence == 4)
+            .values(payload={"type": "OrderFilled", "last_qty": 1.5})
+        )
+    with pytest.raises(DataError, match=r"journal 'node-1' sequence 4: cannot decode OrderFilled"):
+        list(journal.entries())

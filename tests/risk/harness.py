@@ -118,7 +118,9 @@ class ManualVenue:
         for order in self._cache.orders_open(command.instrument_id, command.strategy_id):
             self._bus.send(EXEC_PROCESS, self._event(OrderCanceled, order))
 
-    def fill(self, order: Order, quantity: Decimal | None = None, price: Decimal | None = None) -> None:
+    def fill(
+        self, order: Order, quantity: Decimal | None = None, price: Decimal | None = None
+    ) -> None:
         """Fill (part of) a working order at its limit price or the last price."""
         instrument = self._cache.instrument(order.instrument_id)
         assert instrument is not None
@@ -169,7 +171,11 @@ class Node:
         self.bus = MessageBus()
         self.clock = SimClock(START_NS)
         self.cache = Cache()
-        for instrument in instruments or (spot(BTC, "BTC"), spot(ETH, "ETH"), perp(BTC_PERP, "BTC")):
+        for instrument in instruments or (
+            spot(BTC, "BTC"),
+            spot(ETH, "ETH"),
+            perp(BTC_PERP, "BTC"),
+        ):
             self.cache.add_instrument(instrument)
         self.data = DataEngine(self.bus, self.cache)
         self.execution = ExecutionEngine(self.bus, self.clock, self.cache)
@@ -179,7 +185,9 @@ class Node:
             self.bus, self.clock, self.cache, balances or {"USDT": Decimal(100_000)}, "USDT"
         )
         self.audit = InMemoryAuditSink()
-        for instrument_id, price in (prices or {BTC: 50_000.0, ETH: 2_000.0, BTC_PERP: 50_000.0}).items():
+        for instrument_id, price in (
+            prices or {BTC: 50_000.0, ETH: 2_000.0, BTC_PERP: 50_000.0}
+        ).items():
             self.bar(instrument_id, price)
         self.risk = RiskEngine(
             self.bus, self.clock, self.cache, self.portfolio, config or RiskConfig(), self.audit
@@ -190,7 +198,9 @@ class Node:
         """Publish a flat bar at the current clock time."""
         now = self.clock.timestamp_ns()
         self.data.handle_bar(
-            Bar(instrument_id, timeframe, close, close, close, close, 1.0, now - 60_000_000_000, now)
+            Bar(
+                instrument_id, timeframe, close, close, close, close, 1.0, now - 60_000_000_000, now
+            )
         )
 
     def quote(self, instrument_id: InstrumentId, bid: float, ask: float) -> None:
@@ -211,7 +221,11 @@ class Node:
     ) -> Order:
         """Build an order and add it to the cache, as a strategy does."""
         qty = quantity if isinstance(quantity, Decimal) else Decimal(str(quantity))
-        px = None if price is None else (price if isinstance(price, Decimal) else Decimal(str(price)))
+        px = (
+            None
+            if price is None
+            else (price if isinstance(price, Decimal) else Decimal(str(price)))
+        )
         kind = order_type or (OrderType.MARKET if px is None else OrderType.LIMIT)
         order = Order(
             client_order_id=ClientOrderId(f"o-{next(self._ids)}"),
@@ -233,11 +247,15 @@ class Node:
         self.bus.send(RISK_EXECUTE, SubmitOrder(order=order, ts_init=self.clock.timestamp_ns()))
         return order
 
-    def buy(self, instrument_id: InstrumentId, quantity: str | float, price: str | float | None = None) -> Order:
+    def buy(
+        self, instrument_id: InstrumentId, quantity: str | float, price: str | float | None = None
+    ) -> Order:
         """Create and submit a buy."""
         return self.submit(self.order(instrument_id, OrderSide.BUY, quantity, price))
 
-    def sell(self, instrument_id: InstrumentId, quantity: str | float, price: str | float | None = None) -> Order:
+    def sell(
+        self, instrument_id: InstrumentId, quantity: str | float, price: str | float | None = None
+    ) -> Order:
         """Create and submit a sell."""
         return self.submit(self.order(instrument_id, OrderSide.SELL, quantity, price))
 
@@ -246,5 +264,5 @@ class Node:
         self.clock.advance_to(self.clock.timestamp_ns() + int(seconds * 1_000_000_000))
 
     @property
-    def last_decision(self):  # noqa: ANN201 - test helper
+    def last_decision(self):
         return self.risk.decisions[-1]

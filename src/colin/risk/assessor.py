@@ -232,4 +232,3 @@ class OrderAssessor:
         reason = "resized to fit " + ", ".join(b.code for b in breaches)
         modification = Modification("quantity", str(original), str(quantity), reason)
         return Assessment([], resized, instrument, price, (modification,))
-

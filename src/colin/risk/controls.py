@@ -294,7 +294,8 @@ class RiskControls:
         instrument = self._cache.instrument(order.instrument_id)
         if instrument is not None:
             last = self._cache.last_price(order.instrument_id) or 0.0
-            self.ledger.add(order, instrument, last)
+            fee = float(instrument.taker_fee) * float(instrument.contract_size)
+            self.ledger.add(order, instrument, last, last * fee)
 
     def _expire(self, now: int) -> None:
         self._emit_change(self.states.expire(now))

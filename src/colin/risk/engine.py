@@ -142,7 +142,9 @@ class RiskEngine(RiskControls):
         self._store(decision)
         if decision.approved:
             self._submitted.add(order.client_order_id)
-            self.ledger.add(order, assessment.instrument, assessment.price)  # type: ignore[arg-type]
+            ctx = assessment.context
+            assert ctx is not None  # an approved order always has a context
+            self.ledger.add(order, ctx.instrument, ctx.price, ctx.unit_cost)
             self._bus.send(EXEC_EXECUTE, command)
             return
         if duplicate is None and isinstance(order, Order):
@@ -317,7 +319,8 @@ class RiskEngine(RiskControls):
         price = order.price if order.price is not None else order.trigger_price
         last = self._cache.last_price(order.instrument_id)
         value = float(price) if price is not None else (last or 0.0)
-        self.ledger.add(order, instrument, value)
+        fee = float(instrument.taker_fee) * float(instrument.contract_size)
+        self.ledger.add(order, instrument, value, value * fee)
 
     def _on_fill(self, fill: Any) -> None:
         self.exposure.resync()

@@ -32,6 +32,7 @@ class _Entry:
     __slots__ = (
         "base",
         "buy",
+        "cost",
         "fee",
         "instrument_id",
         "notional",
@@ -41,9 +42,12 @@ class _Entry:
         "reduce_only",
         "reserve",
         "spot",
+        "unit_cost",
     )
 
-    def __init__(self, order: Order, instrument: Instrument, price: float) -> None:
+    def __init__(
+        self, order: Order, instrument: Instrument, price: float, unit_cost: float
+    ) -> None:
         self.instrument_id = order.instrument_id
         self.buy = order.side is OrderSide.BUY
         self.reduce_only = order.reduce_only
@@ -52,6 +56,8 @@ class _Entry:
         self.base = instrument.base
         self.price = price
         self.fee = float(instrument.taker_fee)
+        self.unit_cost = unit_cost
+        self.cost = 0.0
         self.qty = 0.0
         self.notional = 0.0
         self.reserve = 0.0
@@ -60,6 +66,7 @@ class _Entry:
     def size(self, qty: float, contract_size: float) -> None:
         self.qty = qty
         self.notional = 0.0 if self.reduce_only else qty * self.price * contract_size
+        self.cost = qty * self.unit_cost
         if not self.spot:
             self.reserve = 0.0
         elif self.buy:
@@ -69,7 +76,7 @@ class _Entry:
 
 
 class OpenOrderLedger:
-    """Running totals of working orders: counts, quantities, exposure, fees and reserved cash."""
+    """Running totals of working orders: counts, quantities, exposure, costs and reserved cash."""
 
     def __init__(self, cache: CacheFacade) -> None:
         self._cache = cache
@@ -80,7 +87,7 @@ class OpenOrderLedger:
         self.notional = 0.0
         self.buy_notional = 0.0
         self.sell_notional = 0.0
-        self.fees = 0.0
+        self.costs = 0.0
         self.reserved: dict[str, float] = {}
 
     def __contains__(self, client_order_id: object) -> bool:
@@ -93,12 +100,12 @@ class OpenOrderLedger:
             totals = self.by_instrument[instrument_id] = InstrumentOrders()
         return totals
 
-    def add(self, order: Order, instrument: Instrument, price: float) -> None:
-        """Count an approved order; ``price`` values market orders (the reference price)."""
+    def add(self, order: Order, instrument: Instrument, price: float, unit_cost: float) -> None:
+        """Count an approved order valued at ``price``, costing ``unit_cost`` per contract."""
         if order.client_order_id in self._entries:
             return
         self._contract[order.instrument_id] = float(instrument.contract_size)
-        entry = _Entry(order, instrument, price)
+        entry = _Entry(order, instrument, price, unit_cost)
         self._entries[order.client_order_id] = entry
         self._apply(entry, 1.0)
 
@@ -134,7 +141,7 @@ class OpenOrderLedger:
             totals.sell_qty += sign * entry.qty
             self.sell_notional += sign * entry.notional
         self.notional += sign * entry.notional
-        self.fees += sign * entry.notional * entry.fee
+        self.costs += sign * entry.cost
         if entry.spot:
             currency = entry.quote if entry.buy else entry.base
             self.reserved[currency] = self.reserved.get(currency, 0.0) + sign * entry.reserve

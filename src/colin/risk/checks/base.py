@@ -35,15 +35,18 @@ class OrderContext:
 
     Quantities are floats in contracts, prices floats in the quote currency. ``price`` is the
     valuation price: the larger of the order's own price and the reference (last) price, so that
-    exposure is never understated. ``existing`` is the position plus every working order on the
-    same side, i.e. the worst-case position before this order; ``reduces`` tells whether the order
-    (with those working orders) can only bring the position closer to flat.
+    exposure is never understated. ``unit_cost`` is the equity one contract costs on filling
+    (taker fee and any loss against the reference price); working orders' costs are in the
+    ledger, so equity-relative limits hold after every working order has filled.
+
+    ``existing`` is the position plus every working order on the same side, i.e. the worst-case
+    position before this order; ``reduces`` tells whether the order (with those working orders)
+    can only bring the position closer to flat.
     """
 
     __slots__ = (
         "equity",
         "existing",
-        "fee",
         "instrument",
         "ledger",
         "multiplier",
@@ -57,6 +60,7 @@ class OrderContext:
         "reduces",
         "reference_price",
         "sign",
+        "unit_cost",
         "utilisation",
         "warn_level",
         "warnings",
@@ -86,7 +90,6 @@ class OrderContext:
         self.now = now
         self.warn_level = warn_level
         self.multiplier = float(instrument.contract_size)
-        self.fee = float(instrument.taker_fee)
         self.notional = quantity * price * self.multiplier
         pending = ledger.by_instrument.get(order.instrument_id)
         self.pending = pending if pending is not None else _NO_ORDERS
@@ -99,6 +102,13 @@ class OrderContext:
         # reduces: after every same-side working order and this one, |position| only shrinks
         after = self.existing + self.sign * quantity
         self.reduces = position != 0.0 and position * self.sign < 0.0 and position * after >= 0.0
+        # equity lost per contract on filling: the taker fee, plus the mark-to-market loss of
+        # paying above (selling below) the reference price
+        own = order.price if order.price is not None else order.trigger_price
+        adverse = 0.0
+        if own is not None and reference_price is not None:
+            adverse = max(0.0, self.sign * (float(own) - reference_price)) * self.multiplier
+        self.unit_cost = price * self.multiplier * float(instrument.taker_fee) + adverse
         self.utilisation = 0.0
         self.warnings: list[str] = []
 

@@ -69,8 +69,8 @@ class NetExposureCheck:
 class LeverageCheck:
     """Deny risk-increasing orders that could take gross exposure / equity past ``limit``.
 
-    Equity is reduced by the taker fees of the working orders and of this order, which are paid
-    when they fill.
+    Equity is reduced by what the working orders and this one cost when they fill (fees and any
+    price worse than the last price).
     """
 
     code = "leverage"
@@ -86,13 +86,13 @@ class LeverageCheck:
             return None
         ledger = ctx.ledger
         gross = self.book.gross + ledger.notional + ctx.notional
-        equity = ctx.equity - ledger.fees - ctx.notional * ctx.fee
+        equity = ctx.equity - ledger.costs - ctx.quantity * ctx.unit_cost
         leverage = gross / equity if equity > 0.0 else float("inf")
         ctx.utilise("leverage", leverage, self.limit)
         if leverage > self.limit:
             unit = ctx.price * ctx.multiplier
-            room = self.limit * (ctx.equity - ledger.fees) - self.book.gross - ledger.notional
-            allowed = room / (unit * (1.0 + self.limit * ctx.fee))
+            room = self.limit * (ctx.equity - ledger.costs) - self.book.gross - ledger.notional
+            allowed = room / (unit + self.limit * ctx.unit_cost)
             return Breach(
                 "max_leverage",
                 f"leverage could reach {leverage:.2f}x, above the limit {self.limit:.2f}x",

@@ -31,7 +31,7 @@ class MarginCheck:
         reserved = ctx.ledger.reserved
         if ctx.sign > 0.0:
             currency = instrument.quote
-            cost_per_unit = ctx.price * ctx.multiplier * (1.0 + ctx.fee)
+            cost_per_unit = ctx.price * ctx.multiplier * (1.0 + float(instrument.taker_fee))
             need = ctx.quantity * cost_per_unit
         else:
             currency = instrument.base
@@ -55,13 +55,13 @@ class MarginCheck:
         ledger = ctx.ledger
         exposure = self.book.gross + ledger.notional
         required = (exposure + ctx.notional) / leverage
-        available = ctx.equity - ledger.fees - ctx.notional * ctx.fee
+        available = ctx.equity - ledger.costs - ctx.quantity * ctx.unit_cost
         if available > 0.0:
             ctx.utilise("margin", required, available)
         if required > available:
             unit = ctx.price * ctx.multiplier
-            room = leverage * (ctx.equity - ledger.fees) - exposure
-            allowed = room / (unit * (1.0 + leverage * ctx.fee))
+            room = leverage * (ctx.equity - ledger.costs) - exposure
+            allowed = room / (unit + leverage * ctx.unit_cost)
             return Breach(
                 "insufficient_margin",
                 f"initial margin {required:,.2f} at {leverage:g}x exceeds the "

@@ -39,12 +39,12 @@ class PositionLimitCheck:
                 )
         if self.max_pct_equity is not None:
             pct = self.max_pct_equity
-            equity_after = ctx.equity - ctx.ledger.fees - ctx.notional * ctx.fee
+            equity_after = ctx.equity - ctx.ledger.costs - ctx.quantity * ctx.unit_cost
             limit = pct * equity_after
             ctx.utilise("position share of equity", used, limit)
             if used > limit:
-                allowed = (pct * (ctx.equity - ctx.ledger.fees) / unit - ctx.sign * existing) / (
-                    1.0 + pct * ctx.fee
+                allowed = (pct * (ctx.equity - ctx.ledger.costs) - ctx.sign * existing * unit) / (
+                    unit + pct * ctx.unit_cost
                 )
                 return Breach(
                     "max_position_pct_equity",

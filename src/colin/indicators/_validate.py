@@ -52,7 +52,7 @@ def as_series(name: str, values: npt.ArrayLike, allow_nan: bool = False) -> Floa
     finite = np.isfinite(array)
     if not allow_nan and not finite.all():
         row = int(np.argmin(finite))
-        raise DataError(f"{name}: non-finite value {array[row]!r} at row {row}")
+        raise DataError(f"{name}: non-finite value {float(array[row])} at row {row}")
     return array
 
 
@@ -74,9 +74,9 @@ def check_ohlc(
         bad |= (series > high) | (series < low)
     if bad.any():
         row = int(np.argmax(bad))
-        detail = ", ".join(f"{name}={series[row]!r}" for name, series in others)
+        detail = ", ".join(f"{name}={float(series[row])}" for name, series in others)
         raise DataError(
-            f"row {row}: inconsistent bar high={high[row]!r} low={low[row]!r}"
+            f"row {row}: inconsistent bar high={float(high[row])} low={float(low[row])}"
             + (f" {detail}" if detail else "")
         )
 
@@ -86,7 +86,7 @@ def check_positive_prices(name: str, values: FloatArray) -> None:
     bad = values <= 0.0
     if bad.any():
         row = int(np.argmax(bad))
-        raise DataError(f"{name}: price must be positive, got {values[row]!r} at row {row}")
+        raise DataError(f"{name}: price must be positive, got {float(values[row])} at row {row}")
 
 
 def check_non_negative(name: str, values: FloatArray) -> None:
@@ -94,7 +94,7 @@ def check_non_negative(name: str, values: FloatArray) -> None:
     bad = values < 0.0
     if bad.any():
         row = int(np.argmax(bad))
-        raise DataError(f"{name}: must be >= 0, got {values[row]!r} at row {row}")
+        raise DataError(f"{name}: must be >= 0, got {float(values[row])} at row {row}")
 
 
 def as_timestamps(name: str, values: npt.ArrayLike, strict: bool = True) -> IntArray:

@@ -31,7 +31,7 @@ from colin.indicators._validate import (
 )
 from colin.indicators.base import NAN, CloseIndicator
 
-# -- shared moment algebra (scalars in streaming, arrays in batch) ----------------------------------
+# -- shared moment algebra ---------------------------------------------------------------
 
 
 def _zscore(value: float, s1: float, s2: float, n: int) -> float:

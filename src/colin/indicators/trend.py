@@ -187,7 +187,8 @@ class Ichimoku(HighLowIndicator):
     ``value`` is the conversion line (tenkan-sen), ``base`` the base line (kijun-sen);
     ``span_a``/``span_b`` are the cloud lines *as displayed at this bar*, i.e. computed
     ``displacement`` bars ago. The lagging span (chikou) is a plot of today's close in the past
-    and carries no new information at the current bar, so it is not produced.
+    and carries no new information at the current bar, so it is not produced. ``ready`` turns
+    true with the conversion line; each other line is NaN until its own window has filled.
     """
 
     __slots__ = (
@@ -242,6 +243,7 @@ class Ichimoku(HighLowIndicator):
         count = self.count
         if count >= self.conversion_period:
             self.value = conversion
+            self.ready = True
         if count >= self.base_period:
             self.base = base
         nan = float("nan")
@@ -253,8 +255,6 @@ class Ichimoku(HighLowIndicator):
         )
         if len(self._pending) > self.displacement:
             self.span_a, self.span_b = self._pending[0]
-        if count >= max(self.base_period, self.span_period) + self.displacement:
-            self.ready = True
 
 
 class SuperTrend(HighLowCloseIndicator):

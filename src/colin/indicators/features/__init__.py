@@ -1,0 +1,1 @@
+"""Declarative feature sets: indicator specs in, aligned feature frames and rows out."""

@@ -1,0 +1,232 @@
+"""``colin data``: import, list, check and resample market data in the Parquet catalog."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from colin.adapters.binance_capture import iter_capture
+from colin.cli.errors import user_errors
+from colin.core.errors import DataError
+from colin.core.time import ns_to_iso, parse_time
+from colin.data.aggregation import resample_bars
+from colin.data.quality import QualityReport, RepairPolicy, check_bars
+from colin.persistence.catalog import DataKind, LayeredCatalog, default_catalog
+from colin.persistence.importers import FileFormat, import_file
+
+app = typer.Typer(
+    help=(
+        "Market data: import files into the Parquet catalog, list what is stored, check bar "
+        "quality and resample bars. The catalog is ./colin-data/catalog (or $COLIN_CATALOG) "
+        "layered over the sample data bundled with Colin."
+    ),
+    no_args_is_help=True,
+)
+console = Console()
+
+CatalogOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--catalog", help="Catalog directory (default: $COLIN_CATALOG or ./colin-data/catalog)"
+    ),
+]
+
+
+@app.command("import")
+def import_command(
+    paths: Annotated[list[Path], typer.Argument(help="Files to import (format auto-detected)")],
+    catalog_path: CatalogOption = None,
+    instrument: Annotated[
+        str | None,
+        typer.Option(help="Instrument id SYMBOL.VENUE (inferred from freqtrade file names)"),
+    ] = None,
+    timeframe: Annotated[
+        str | None, typer.Option("--timeframe", "-t", help="Bar timeframe (else inferred)")
+    ] = None,
+    venue: Annotated[str, typer.Option(help="Venue for inferred instrument ids")] = "BINANCE",
+    on_bad: Annotated[
+        RepairPolicy,
+        typer.Option(
+            "--on-bad",
+            help="Bad rows: raise (stop with an error), drop (drop and log), "
+            "fill (drop, then fill gaps with flagged zero-volume bars)",
+        ),
+    ] = RepairPolicy.RAISE,
+    file_format: Annotated[
+        FileFormat | None, typer.Option("--format", help="Skip format detection")
+    ] = None,
+) -> None:
+    """Import candle, trade, funding or capture files into the catalog.
+
+    Formats: freqtrade .feather/.json(.gz) candles and funding, CSV candle exports (incl.
+    CryptoDataDownload), LEAN zips, Tardis trade CSVs, freqtrade trades parquet and raw Binance
+    websocket captures (<local_ts> <JSON> per line).
+    """
+    catalog = default_catalog(catalog_path)
+    with user_errors(), _progress() as progress:
+        task = progress.add_task("importing", total=len(paths))
+        for path in paths:
+            progress.update(task, description=f"importing {path.name}")
+            events_task = progress.add_task(f"  decoding {path.name}", total=None)
+            result = import_file(
+                catalog.layers[0],
+                path,
+                instrument_id=instrument,
+                timeframe=timeframe,
+                venue=venue,
+                policy=on_bad,
+                file_format=file_format,
+                on_progress=partial(_show_count, progress, events_task),
+                capture_reader=iter_capture,
+            )
+            progress.remove_task(events_task)
+            for key, rows in result.written:
+                progress.console.print(f"[green]stored[/] {rows:>9,} rows  {key.describe()}")
+            for report in result.reports:
+                for repair in report.repairs:
+                    progress.console.print(f"[yellow]repaired[/] {path.name}: {repair}")
+            progress.advance(task)
+    console.print(f"catalog: {catalog.root}")
+
+
+@app.command("list")
+def list_command(
+    catalog_path: CatalogOption = None,
+    kind: Annotated[DataKind | None, typer.Option(help="Only this kind of dataset")] = None,
+) -> None:
+    """List the datasets in the catalog (yours first, then the bundled sample)."""
+    catalog = default_catalog(catalog_path)
+    with user_errors():
+        infos = catalog.list_datasets(kind)
+    table = Table(title=f"datasets in {catalog.root} (+ sample)")
+    for column in ("kind", "instrument", "timeframe", "rows", "first", "last", "size", "source"):
+        table.add_column(column, justify="right" if column in ("rows", "size") else "left")
+    sample_root = catalog.layers[-1].root
+    for info in infos:
+        table.add_row(
+            info.kind.value,
+            info.instrument_id,
+            info.timeframe or "-",
+            f"{info.rows:,}",
+            _iso(info.first_ts),
+            _iso(info.last_ts),
+            f"{info.size_bytes / 1e6:.2f} MB",
+            "sample" if info.root == sample_root else "user",
+        )
+    console.print(table)
+
+
+@app.command("check")
+def check_command(
+    instrument: Annotated[
+        str | None, typer.Argument(help="Instrument id; all bar datasets when omitted")
+    ] = None,
+    timeframe: Annotated[str | None, typer.Option("--timeframe", "-t")] = None,
+    catalog_path: CatalogOption = None,
+) -> None:
+    """Check stored bars for gaps, duplicates, order, OHLC errors and NaN; exit 1 on problems."""
+    catalog = default_catalog(catalog_path)
+    reports: list[QualityReport] = []
+    with user_errors():
+        datasets = [
+            info
+            for info in catalog.list_datasets(DataKind.BARS)
+            if (instrument is None or info.instrument_id == instrument)
+            and (timeframe is None or info.timeframe == timeframe)
+        ]
+        if not datasets:
+            raise DataError(f"no bars match instrument={instrument} timeframe={timeframe}")
+        with _progress() as progress:
+            for info in progress.track(datasets, description="checking"):
+                bar_timeframe = info.timeframe or ""
+                bars = catalog.read_bars(info.instrument_id, bar_timeframe)
+                name = f"{info.instrument_id} {bar_timeframe}"
+                reports.append(check_bars(bars, bar_timeframe, name))
+    console.print(_report_table(reports))
+    for report in reports:
+        if not report.ok:
+            console.print(report.describe(), highlight=False)
+    if any(not report.ok for report in reports):
+        raise typer.Exit(code=1)
+
+
+@app.command("resample")
+def resample_command(
+    instrument: Annotated[str, typer.Argument(help="Instrument id SYMBOL.VENUE")],
+    source: Annotated[str, typer.Option("--from", help="Stored timeframe to aggregate")],
+    target: Annotated[str, typer.Option("--to", help="New timeframe (a multiple of --from)")],
+    start: Annotated[str | None, typer.Option(help="ISO date/time (UTC), inclusive")] = None,
+    end: Annotated[str | None, typer.Option(help="ISO date/time (UTC), exclusive")] = None,
+    keep_partial: Annotated[
+        bool, typer.Option("--keep-partial", help="Keep incomplete first/last bars (flagged)")
+    ] = False,
+    catalog_path: CatalogOption = None,
+) -> None:
+    """Aggregate stored bars into a larger timeframe and store the result."""
+    catalog: LayeredCatalog = default_catalog(catalog_path)
+    with user_errors():
+        start_ns = _time(start, "--start")
+        end_ns = _time(end, "--end")
+        bars = catalog.read_bars(instrument, source, start_ns, end_ns)
+        out = resample_bars(bars, source, target, partial="flag" if keep_partial else "drop")
+        out = out.drop(columns=["bars"])
+        rows = catalog.write_bars(instrument, target, out)
+    console.print(f"[green]stored[/] {rows:,} {target} bars of {instrument} in {catalog.root}")
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def _show_count(progress: Progress, task: TaskID, count: int) -> None:
+    progress.update(task, completed=count)
+
+
+def _report_table(reports: list[QualityReport]) -> Table:
+    kinds = sorted({kind for report in reports for kind in report.issues})
+    table = Table(title="bar quality")
+    table.add_column("dataset")
+    table.add_column("rows", justify="right")
+    for kind in kinds:
+        table.add_column(kind.value, justify="right")
+    table.add_column("status")
+    for report in reports:
+        cells = [f"{report.count(kind):,}" for kind in kinds]
+        status = "[green]ok[/]" if report.ok else "[red]problems[/]"
+        table.add_row(report.source, f"{report.rows:,}", *cells, status)
+    return table
+
+
+def _iso(ts: int | None) -> str:
+    return "-" if ts is None else ns_to_iso(ts)
+
+
+def _time(value: str | None, option: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        return parse_time(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=option) from exc

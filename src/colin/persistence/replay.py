@@ -123,7 +123,7 @@ def _apply(
             return True
     if strict:
         raise JournalReplayError(problem)
-    log.warning("replay skipped %s (the live engine dropped it too)", problem)
+    log.warning("replay skipped %s", problem)
     return False
 
 

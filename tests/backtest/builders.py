@@ -62,7 +62,7 @@ def daily_result(
 ) -> BacktestResult:
     """Build a result whose equity points fall on days 1..N (the start is day 0)."""
     values = np.asarray(equity, dtype=np.float64)
-    ts = np.array([day(i + 1) for i in range(len(values))], dtype=np.int64)
+    ts = T0 + np.arange(1, len(values) + 1, dtype=np.int64) * NANOS_PER_DAY
     return BacktestResult(
         run_id="test-run",
         config=dict(kwargs.pop("config", {})),  # type: ignore[call-overload]

@@ -168,6 +168,8 @@ def _group_starts(buckets: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
 
 
 def _group_ends(starts: npt.NDArray[np.intp], length: int) -> npt.NDArray[np.intp]:
+    if len(starts) == 0:
+        return starts
     return (np.append(starts[1:], length) - 1).astype(np.intp)
 
 

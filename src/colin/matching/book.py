@@ -192,7 +192,7 @@ class OrderMatcher:
             t0, a = start = at
         if order.acts_as_market:
             ts, ref = (t0, a) if order.is_stop else (t1, b)
-            return self._fill(order, ref, ref, _TAKER, ts, budget, volume, slip=True)
+            return self._fill(order, ref, b, _TAKER, ts, budget, volume, slip=True)
         limit, limit_price = order.price_f, order.price
         assert limit_price is not None
         if (a <= limit) if buy else (a >= limit):

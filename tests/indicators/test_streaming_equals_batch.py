@@ -48,6 +48,8 @@ CASES: list[tuple[str, dict]] = [
     ("hurst", {"period": 100, "max_lag": 20}),
     ("sampen", {"period": 40, "order": 2, "tolerance": 0.2}),
     ("permen", {"period": 50, "order": 3}),
+    ("structure", {"left": 2, "right": 2, "atr_period": 14, "displacement": 1.5}),
+    ("session", {}),
 ]
 
 

@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from colin.core.errors import ConfigError
-from colin.indicators import channels, momentum, moving_averages, statistics, trend, volatility
+from colin.indicators import (
+    channels,
+    momentum,
+    moving_averages,
+    sessions,
+    statistics,
+    structure,
+    trend,
+    volatility,
+)
 from colin.indicators import volume as volume_indicators
 from colin.indicators.base import Indicator
 
@@ -98,6 +107,15 @@ _ENTRIES = (
         statistics.PermutationEntropy,
         statistics.permutation_entropy,
         "permutation entropy",
+    ),
+    IndicatorEntry(
+        "structure",
+        structure.MarketStructure,
+        structure.structure_features,
+        "market-structure trend (+1/-1) and premium/discount position",
+    ),
+    IndicatorEntry(
+        "session", sessions.SessionWeight, sessions.session_weight, "session/killzone weight"
     ),
 )
 

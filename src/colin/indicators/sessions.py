@@ -26,7 +26,7 @@ _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
 class SessionWindow(BaseModel):
-    """One named window of the UTC day, e.g. ``SessionWindow(name="london", start="07:00", ...)``."""
+    """One named window of the UTC day: ``name``, ``start``/``end`` as ``HH:MM`` and ``weight``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

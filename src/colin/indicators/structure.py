@@ -24,6 +24,7 @@ the one that revealed them.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
@@ -303,7 +304,7 @@ class MarketStructure(Indicator):
         highs = swing.kind == "high"
         recent = self._recent_highs if highs else self._recent_lows
         tolerance = self._settings[4] * atr
-        if atr == atr:  # ATR ready (not NaN)
+        if not math.isnan(atr):  # equal levels are measured in ATRs
             for earlier in reversed(recent):
                 if abs(earlier.price - swing.price) <= tolerance:
                     pool = LiquidityPool(
@@ -326,7 +327,7 @@ class MarketStructure(Indicator):
 
     def _find_gap(self, index: int, atr: float) -> None:
         first, _, third = self._bars[-3], self._bars[-2], self._bars[-1]
-        minimum = self._settings[5] * atr if atr == atr else 0.0
+        minimum = 0.0 if math.isnan(atr) else self._settings[5] * atr
         if third[3] > first[2] and third[3] - first[2] >= minimum:
             gap = FairValueGap("bullish", first[2], third[3], index, third[0])
         elif third[2] < first[3] and first[3] - third[2] >= minimum:
@@ -384,7 +385,9 @@ def detect_structure(
     detector = MarketStructure(history=max(len(c), 1), **params)  # type: ignore[arg-type]
     trend = np.empty(len(c))
     position = np.empty(len(c))
-    for i, row in enumerate(zip(ts.tolist(), o.tolist(), h.tolist(), lo.tolist(), c.tolist())):
+    for i, row in enumerate(
+        zip(ts.tolist(), o.tolist(), h.tolist(), lo.tolist(), c.tolist(), strict=True)
+    ):
         detector.update(*row)
         trend[i] = detector.value
         position[i] = detector.premium_discount

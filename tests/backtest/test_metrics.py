@@ -212,3 +212,14 @@ def test_max_drawdown_matches_brute_force(equity: list[float]) -> None:
     assert metrics["max_drawdown"] == pytest.approx(expected, abs=1e-12)
     assert 0.0 <= metrics["max_drawdown"] < 1.0
     assert metrics["longest_drawdown_days"] >= metrics["max_drawdown_duration_days"] - 1e-9
+
+
+def test_equity_at_or_below_zero_leaves_return_statistics_undefined() -> None:
+    metrics = compute_metrics(daily_result([50.0, -20.0, 10.0], starting_equity=100.0))
+    assert metrics["ruin_ts"] == day(2)
+    assert metrics["total_return"] == pytest.approx(-0.9)
+    assert metrics["cagr"] == pytest.approx((0.1) ** (365 / 3) - 1)
+    assert all(math.isnan(metrics[key]) for key in ("volatility", "sharpe", "sortino"))
+    assert metrics["max_drawdown"] == pytest.approx(1.2)  # lost more than the peak equity
+    assert "ruin_ts" not in compute_metrics(daily_result([50.0, 10.0]))
+    assert math.isnan(compute_metrics(daily_result([-50.0, -10.0]))["turnover"])

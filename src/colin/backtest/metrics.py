@@ -43,7 +43,13 @@ METRICS: tuple[MetricDefinition, ...] = (
     MetricDefinition("final_equity", "Final equity", "money", "V_N"),
     MetricDefinition("net_profit", "Net profit", "money", "V_N - V_0"),
     MetricDefinition("total_return", "Total return", "fraction", "V_N / V_0 - 1"),
-    MetricDefinition("cagr", "CAGR", "fraction", "(V_N / V_0)^(P / N) - 1"),
+    MetricDefinition("cagr", "CAGR", "fraction", "(V_N / V_0)^(P / N) - 1 (-100% if V_N <= 0)"),
+    MetricDefinition(
+        "ruin_ts",
+        "Equity reached zero",
+        "timestamp",
+        "first V_i <= 0 (absent if never); return statistics are then undefined",
+    ),
     MetricDefinition("volatility", "Volatility (ann.)", "fraction", "std(r, ddof=1) * sqrt(P)"),
     MetricDefinition("sharpe", "Sharpe ratio", "ratio", "mean(r) / std(r, ddof=1) * sqrt(P)"),
     MetricDefinition(
@@ -57,8 +63,12 @@ METRICS: tuple[MetricDefinition, ...] = (
         "days",
         "peak before the max drawdown to recovery (or to the end if not recovered)",
     ),
-    MetricDefinition("max_drawdown_peak_ts", "Max drawdown peak", "timestamp", "argmax peak"),
-    MetricDefinition("max_drawdown_trough_ts", "Max drawdown trough", "timestamp", "argmax dd"),
+    MetricDefinition(
+        "max_drawdown_peak_ts", "Max drawdown peak", "timestamp", "last peak before the trough"
+    ),
+    MetricDefinition(
+        "max_drawdown_trough_ts", "Max drawdown trough", "timestamp", "lowest point below it"
+    ),
     MetricDefinition(
         "max_drawdown_recovery_ts",
         "Max drawdown recovery",
@@ -71,7 +81,9 @@ METRICS: tuple[MetricDefinition, ...] = (
     MetricDefinition(
         "exposure", "Exposure", "fraction", "time with any open position / total time"
     ),
-    MetricDefinition("turnover", "Turnover", "ratio", "sum(|qty * price|) / mean(V_1..V_N)"),
+    MetricDefinition(
+        "turnover", "Turnover", "ratio", "sum(|qty * price|) / mean(V_1..V_N) (if positive)"
+    ),
     MetricDefinition("fees", "Fees", "money", "sum of commissions"),
     MetricDefinition("fill_count", "Fills", "count", "number of fills"),
     MetricDefinition("trade_count", "Trades (closed)", "count", "closed round trips"),
@@ -134,7 +146,7 @@ def compute_metrics(
         raise DataError(f"periods_per_year must be positive, got {periods_per_year}")
     curve_ts = np.concatenate(([ts[0] - spacing], ts))
     metrics: dict[str, float] = {}
-    metrics.update(_return_metrics(values, periods_per_year))
+    metrics.update(_return_metrics(curve_ts, values, periods_per_year))
     metrics.update(_drawdown_metrics(curve_ts, values))
     metrics["calmar"] = _ratio(metrics["cagr"], metrics["max_drawdown"])
     for instrument_id in {fill.instrument_id for fill in result.fills}:
@@ -149,7 +161,8 @@ def compute_metrics(
     metrics["exposure"] = _exposure(trips, int(curve_ts[0]), int(curve_ts[-1]))
     notional = sum((fill.last_qty * fill.last_px for fill in result.fills), Decimal(0))
     fees = sum((fee_in_settlement(fill) for fill in result.fills), Decimal(0))
-    metrics["turnover"] = float(notional) / float(np.mean(values[1:]))
+    mean_equity = float(np.mean(values[1:]))
+    metrics["turnover"] = float(notional) / mean_equity if mean_equity > 0 else float("nan")
     metrics["fees"] = float(fees)
     metrics["fill_count"] = len(result.fills)
     metrics["periods_per_year"] = float(periods_per_year)
@@ -185,24 +198,32 @@ def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator != 0 else float("nan")
 
 
-def _return_metrics(values: np.ndarray, periods_per_year: float) -> dict[str, float]:
-    returns = values[1:] / values[:-1] - 1.0
+def _return_metrics(
+    curve_ts: np.ndarray, values: np.ndarray, periods_per_year: float
+) -> dict[str, float]:
     growth = values[-1] / values[0]
-    years = len(returns) / periods_per_year
-    std = float(np.std(returns, ddof=1)) if len(returns) > 1 else float("nan")
-    downside = float(np.sqrt(np.mean(np.minimum(returns, 0.0) ** 2)))
-    mean = float(np.mean(returns))
-    root = float(np.sqrt(periods_per_year))
-    return {
+    metrics: dict[str, float] = {
         "starting_equity": float(values[0]),
         "final_equity": float(values[-1]),
         "net_profit": float(values[-1] - values[0]),
         "total_return": float(growth - 1.0),
-        "cagr": _cagr(float(growth), years),
-        "volatility": std * root,
-        "sharpe": _ratio(mean, std) * root,
-        "sortino": _ratio(mean, downside) * root,
+        "cagr": _cagr(float(growth), (len(values) - 1) / periods_per_year),
     }
+    ruined = np.flatnonzero(values <= 0.0)
+    if len(ruined):
+        # returns of an account at or below zero mean nothing: leave their statistics undefined
+        metrics["ruin_ts"] = int(curve_ts[ruined[0]])
+        metrics.update(volatility=float("nan"), sharpe=float("nan"), sortino=float("nan"))
+        return metrics
+    returns = values[1:] / values[:-1] - 1.0
+    std = float(np.std(returns, ddof=1)) if len(returns) > 1 else float("nan")
+    downside = float(np.sqrt(np.mean(np.minimum(returns, 0.0) ** 2)))
+    mean = float(np.mean(returns))
+    root = float(np.sqrt(periods_per_year))
+    metrics["volatility"] = std * root
+    metrics["sharpe"] = _ratio(mean, std) * root
+    metrics["sortino"] = _ratio(mean, downside) * root
+    return metrics
 
 
 def _cagr(growth: float, years: float) -> float:

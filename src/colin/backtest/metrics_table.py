@@ -29,6 +29,7 @@ SUMMARY_KEYS: tuple[str, ...] = (
     "fees",
     "trade_count",
     "final_equity",
+    "ruin_ts",
 )
 
 

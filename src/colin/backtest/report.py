@@ -45,7 +45,7 @@ th, td { vertical-align: top; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .metrics table { width: 100%; }
 .metrics { display: grid; gap: 0 32px; }
-.metrics { grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); }
+.metrics { grid-template-columns: repeat(2, minmax(0, 1fr)); }
 .missing { color: #b91c1c; font-weight: 600; }
 .gap td { text-align: center; color: #6b7280; font-style: italic; }
 """

@@ -155,20 +155,25 @@ class VenueAccount:
     ) -> Decimal:
         """Return the largest part of ``quantity`` (in lots) the account can pay for at ``price``.
 
-        Reduce-only perpetual orders are also capped at the position they reduce.
+        When the whole of ``quantity`` is not affordable, the order's rest will be expired, so
+        all of its reservation counts as available for the part that fills. Reduce-only
+        perpetual orders are also capped at the position they reduce.
         """
         if order.reduce_only and instrument.is_derivative:
             quantity = min(quantity, self._reducible(instrument.id, order.is_buy))
-        if (
-            quantity <= 0
-            or self._free_after(instrument, order, quantity, price, liquidity_side) >= 0
-        ):
-            return max(quantity, _ZERO)
+        if quantity <= 0:
+            return _ZERO
+        share = self._reserved_share(order, quantity)
+        if self._free_after(instrument, order, quantity, price, liquidity_side, share) >= 0:
+            return quantity
         lot = instrument.lot_size
         low, high = 0, int(quantity / lot)
         while low < high:
             middle = (low + high + 1) // 2
-            if self._free_after(instrument, order, middle * lot, price, liquidity_side) >= 0:
+            free = self._free_after(
+                instrument, order, middle * lot, price, liquidity_side, order.reserved
+            )
+            if free >= 0:
                 low = middle
             else:
                 high = middle - 1
@@ -181,11 +186,12 @@ class VenueAccount:
         quantity: Decimal,
         price: Decimal,
         liquidity_side: LiquiditySide,
+        released: Decimal,
     ) -> Decimal:
+        """Return the free balance after filling ``quantity`` with ``released`` unlocked."""
         fee = self._fees.commission(instrument, quantity, price, liquidity_side)
-        share = self._reserved_share(order, quantity)
         if instrument.is_derivative:
-            free = self.free(instrument.quote) + share
+            free = self.free(instrument.quote) + released
             position = self._positions.get(instrument.id)
             quantity_now = _ZERO if position is None else position.quantity
             entry = _ZERO if position is None else position.avg_entry_price
@@ -198,8 +204,10 @@ class VenueAccount:
             )
             return free - margin_change + realized * instrument.contract_size - fee
         if order.is_buy:
-            return self.free(instrument.quote) + share - instrument.notional(quantity, price) - fee
-        return self.free(instrument.base) + share - quantity
+            return (
+                self.free(instrument.quote) + released - instrument.notional(quantity, price) - fee
+            )
+        return self.free(instrument.base) + released - quantity
 
     def apply_fill(self, instrument: Instrument, order: VenueOrder, fill: OrderFilled) -> None:
         """Book ``fill`` of ``order``: release its share of the reservation and move the money."""

@@ -89,7 +89,7 @@ def detect_format(path: Path) -> FileFormat:
         )
     text = head.decode("utf-8", errors="replace")
     first_line = text.split("\n", 1)[0].strip().lower()
-    if text.lstrip().startswith("[["):
+    if text.lstrip().startswith("[[") or name.endswith((".json", ".json.gz")):
         if hints.suffix == "funding_rate":
             return FileFormat.FREQTRADE_FUNDING
         return FileFormat.FREQTRADE_JSON
@@ -99,9 +99,10 @@ def detect_format(path: Path) -> FileFormat:
     if {"local_timestamp", "id", "side", "price", "amount"} <= header:
         return FileFormat.TARDIS_TRADES
     lines = text.lower().split("\n")[:2]
-    if any(
-        {"open", "high", "low", "close"} <= {f.strip() for f in line.split(",")} for line in lines
-    ):
+    candle_header = any(
+        {"open", "high", "close"} <= {f.strip() for f in line.split(",")} for line in lines
+    )
+    if candle_header or (name.endswith((".csv", ".csv.gz")) and "," in first_line):
         return FileFormat.CSV_CANDLES
     raise DataError(
         f"{path}: unknown market-data format (first line {first_line[:80]!r}); supported: "

@@ -188,3 +188,15 @@ def test_fills_and_equity_survive_exactly(
     assert loaded.fills == fills
     assert [f.last_qty.as_tuple() for f in loaded.fills] == [f.last_qty.as_tuple() for f in fills]
     np.testing.assert_array_equal(loaded.equity, original.equity)
+
+
+def test_corrupt_array_names_the_field() -> None:
+    document = result_to_json(_full_result())
+    document["equity"]["zlib_base64"] = "bm90IHpsaWI="  # base64 of "not zlib"
+    with pytest.raises(DataError, match=r"equity: invalid array data"):
+        result_from_json(document)
+
+
+def test_regular_timestamps_take_almost_no_space() -> None:
+    result = daily_result(np.ones(100_000))
+    assert len(result_to_json(result)["equity_ts"]["zlib_base64"]) < 10_000  # raw: ~1 MB

@@ -202,7 +202,7 @@ class LayeredCatalog:
         ]
         roots = ", ".join(str(layer.root) for layer in self.layers)
         raise NotFoundError(
-            f"no {key.describe()} in catalogs [{roots}]; available {key.kind.value}: "
+            f"no {key.describe()} in catalogs {roots}; available {key.kind.value}: "
             f"{available or 'none'} (import data with 'colin data import')"
         )
 

@@ -1,0 +1,89 @@
+"""``colin data``: import, list, check and resample through the command line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from colin.cli.data import app
+from colin.persistence.catalog import ParquetCatalog
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures/data"
+runner = CliRunner()
+
+
+@pytest.fixture
+def catalog_dir(tmp_path: Path, monkeypatch) -> Path:
+    target = tmp_path / "catalog"
+    monkeypatch.setenv("COLIN_CATALOG", str(target))
+    monkeypatch.setenv("COLUMNS", "200")
+    return target
+
+
+def test_help_lists_the_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("import", "list", "check", "resample"):
+        assert command in result.output
+    assert "--on-bad" in runner.invoke(app, ["import", "--help"]).output
+
+
+def test_import_list_check_resample(catalog_dir: Path) -> None:
+    imported = runner.invoke(app, ["import", str(FIXTURES / "BTC_USDT-1h.feather")])
+    assert imported.exit_code == 0, imported.output
+    assert "300 rows  bars BTC/USDT.BINANCE 1h" in imported.output
+    listed = runner.invoke(app, ["list"])
+    assert listed.exit_code == 0
+    assert "user" in listed.output and "sample" in listed.output
+    checked = runner.invoke(app, ["check", "BTC/USDT.BINANCE", "--timeframe", "1h"])
+    assert checked.exit_code == 0, checked.output
+    assert "ok" in checked.output
+    resampled = runner.invoke(app, ["resample", "BTC/USDT.BINANCE", "--from", "1h", "--to", "4h"])
+    assert resampled.exit_code == 0, resampled.output
+    bars = ParquetCatalog(catalog_dir).read_bars("BTC/USDT.BINANCE", "4h")
+    assert len(bars) == 75 and "bars" not in bars.columns
+
+
+def test_check_reports_gaps_with_exit_code_1(catalog_dir: Path, tmp_path: Path) -> None:
+    csv = tmp_path / "gappy.csv"
+    csv.write_text(
+        "timestamp,open,high,low,close,volume\n"
+        "1704067200000,10,11,9,10,1\n1704078000000,10,11,9,10,1\n"
+    )
+    bad = runner.invoke(
+        app, ["import", str(csv), "--instrument", "X/USDT.BINANCE", "--timeframe", "1h"]
+    )
+    assert bad.exit_code == 2
+    assert "gappy.csv" in bad.output and "gap" in bad.output
+    ok = runner.invoke(
+        app,
+        ["import", str(csv), "--instrument", "X/USDT.BINANCE", "-t", "1h", "--on-bad", "drop"],
+    )
+    assert ok.exit_code == 0 and "left 2 missing bar(s) unfilled" in ok.output
+    checked = runner.invoke(app, ["check", "X/USDT.BINANCE"])
+    assert checked.exit_code == 1
+    assert "2 bar(s) missing after 2024-01-01T00:00:00Z" in checked.output
+
+
+def test_user_errors_are_one_line_not_tracebacks(catalog_dir: Path, tmp_path: Path) -> None:
+    unknown = tmp_path / "notes.txt"
+    unknown.write_text("hello\n")
+    result = runner.invoke(app, ["import", str(unknown)])
+    assert result.exit_code == 2
+    assert "unknown market-data format" in result.output
+    missing = runner.invoke(app, ["resample", "SOL/USDT.BINANCE", "--from", "1h", "--to", "4h"])
+    assert missing.exit_code == 2 and "no bars SOL/USDT.BINANCE 1h" in missing.output
+    assert runner.invoke(app, ["check", "NOPE/USDT.BINANCE"]).exit_code == 2
+
+
+def test_capture_import(catalog_dir: Path, tmp_path: Path) -> None:
+    capture = tmp_path / "capture.gz"
+    shutil.copy(FIXTURES / "binance_usdm_btcusdt_20240808_head.gz", capture)
+    result = runner.invoke(app, ["import", str(capture), "--instrument", "BTC/USDT:USDT.BINANCE"])
+    assert result.exit_code == 0, result.output
+    catalog = ParquetCatalog(catalog_dir)
+    assert len(catalog.read_trades("BTC/USDT:USDT.BINANCE")) == 39
+    assert len(catalog.read_quotes("BTC/USDT:USDT.BINANCE")) == 241

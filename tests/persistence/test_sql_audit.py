@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
@@ -202,3 +203,15 @@ def test_any_json_record_round_trips_and_verifies(store: SqlStore, record: dict)
     assert entry.record == json.loads(json.dumps(record))
     assert log.entries(after_sequence=entry.sequence - 1) == [entry]
     assert log.verify().ok
+
+
+def test_concurrent_writers_in_threads_keep_one_valid_chain(store: SqlStore) -> None:
+    def write(worker: int) -> None:
+        log = AuditLog(store)
+        for i in range(25):
+            log.append("load", i, {"worker": worker, "i": i})
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(write, range(4)))
+    result = AuditLog(store).verify()
+    assert (result.ok, result.entries_checked) == (True, 100)

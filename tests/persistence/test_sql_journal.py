@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
@@ -125,3 +126,16 @@ def test_a_corrupted_payload_is_reported_with_stream_and_sequence(store: SqlStor
         )
     with pytest.raises(DataError, match=r"journal 'node-1' sequence 4: cannot decode OrderFilled"):
         list(journal.entries())
+
+
+def test_concurrent_writers_in_threads_get_distinct_gapless_sequences(store: SqlStore) -> None:
+    payload = _session_payloads()[1][2]
+
+    def write(_: int) -> list[int]:
+        journal = SqlJournal(store, "node-1")
+        return [journal.append("event", i, payload).sequence for i in range(25)]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        written = [seq for batch in pool.map(write, range(4)) for seq in batch]
+    assert sorted(written) == list(range(1, 101))
+    assert [e.sequence for e in SqlJournal(store, "node-1").entries()] == list(range(1, 101))

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from colin.core.errors import DataError
 from colin.persistence.json_safe import to_json_safe
@@ -26,7 +28,8 @@ from colin.persistence.sql.models import AuditRow
 from colin.persistence.sql.store import SqlStore
 
 GENESIS_HASH = "0" * 64
-_APPEND_ATTEMPTS = 5
+_APPEND_ATTEMPTS = 100
+_RETRY_PAUSE_S = 0.002
 _READ_BATCH = 1_000
 
 
@@ -123,26 +126,30 @@ class AuditLog:
             raise ValueError(f"audit record must be a mapping, got {type(record).__name__}")
         record_json = canonical_json(dict(record))
         for _ in range(_APPEND_ATTEMPTS):
-            with self._store.session() as session:
-                last = session.execute(
-                    select(AuditRow.sequence, AuditRow.hash)
-                    .order_by(AuditRow.sequence.desc())
-                    .limit(1)
-                ).first()
-            sequence, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
-            row = AuditRow(
-                sequence=sequence,
-                ts=ts,
-                kind=kind,
-                record=record_json,
-                prev_hash=prev_hash,
-                hash=chain_hash(prev_hash, sequence, ts, kind, record_json),
-            )
             try:
                 with self._store.session() as session:
+                    last = session.execute(
+                        select(AuditRow.sequence, AuditRow.hash)
+                        .order_by(AuditRow.sequence.desc())
+                        .limit(1)
+                    ).first()
+                    sequence, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+                    row = AuditRow(
+                        sequence=sequence,
+                        ts=ts,
+                        kind=kind,
+                        record=record_json,
+                        prev_hash=prev_hash,
+                        hash=chain_hash(prev_hash, sequence, ts, kind, record_json),
+                    )
                     session.add(row)
-            except IntegrityError:
-                continue  # a concurrent writer appended first: chain onto its record
+            except (IntegrityError, OperationalError) as exc:
+                if isinstance(exc, OperationalError) and "locked" not in str(exc):
+                    raise
+                # a concurrent writer appended first (on SQLite: its commit invalidated our
+                # read snapshot): wait a moment, read the new head and chain onto it
+                time.sleep(random.uniform(0, _RETRY_PAUSE_S))
+                continue
             return _entry(row)
         raise DataError(f"audit log: could not append after {_APPEND_ATTEMPTS} attempts")
 

@@ -8,6 +8,8 @@ the model objects that were appended.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,7 +23,8 @@ from colin.persistence.sql.models import JournalRow
 from colin.persistence.sql.store import SqlStore
 
 _KINDS: frozenset[str] = frozenset({"command", "event"})
-_APPEND_ATTEMPTS = 5
+_APPEND_ATTEMPTS = 100
+_RETRY_PAUSE_S = 0.002
 _READ_BATCH = 1_000
 
 
@@ -72,6 +75,7 @@ class SqlJournal:
                     )
             except IntegrityError:
                 # another writer took this sequence: catch up and try the next one
+                time.sleep(random.uniform(0, _RETRY_PAUSE_S))
                 self._last = self._read_last_sequence()
                 continue
             self._last = sequence

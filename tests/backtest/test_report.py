@@ -125,3 +125,23 @@ def test_a_million_bar_run_gives_a_small_file(tmp_path: Path) -> None:
     size = write_html_report(result, tmp_path / "big.html").stat().st_size
     # plotly.js alone is ~4.7 MB; the four charts of a million points add well under 1 MB
     assert size < 6_000_000
+
+
+def test_long_denied_and_risk_lists_are_cut_in_the_middle(tmp_path: Path) -> None:
+    denied = [
+        OrderDenied(
+            client_order_id=ClientOrderId(f"O-denied-{i}"),
+            instrument_id=BTC,
+            strategy_id=STRATEGY,
+            ts_event=day(1),
+            ts_init=day(1),
+            reason="halted",
+        )
+        for i in range(12)
+    ]
+    risk = [{"ts": day(1), "kind": "kill_switch", "detail": {}} for _ in range(11)]
+    result = _result_with_trades(denied=denied, risk_events=risk)
+    text = write_html_report(result, tmp_path / "r.html", trade_rows=5).read_text("utf-8")
+    assert "… 2 denied orders not listed …" in text
+    assert "… 1 risk events not listed …" in text
+    assert "O-denied-4<" in text and "O-denied-7<" in text and "O-denied-5<" not in text

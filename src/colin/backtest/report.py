@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import plotly.graph_objects as go
 import plotly.offline
@@ -31,6 +31,9 @@ from colin.backtest.report_charts import (
 from colin.backtest.result import BacktestResult
 from colin.backtest.trades import RoundTrip, build_round_trips
 from colin.core.time import NANOS_PER_DAY, NANOS_PER_SECOND, ns_to_iso
+from colin.model.events import OrderDenied
+
+_T = TypeVar("_T")
 
 ASSUMPTION_KEYS: tuple[str, ...] = ("fees", "slippage", "latency_ns", "bar_path")
 """Config keys every honest report states; missing ones are shown as "not stated"."""
@@ -63,7 +66,8 @@ def write_html_report(
     path
         The output file; parent folders are created.
     trade_rows
-        How many of the first and of the last round trips the trades table lists.
+        How many of the first and of the last rows the trades, denied-orders and risk-events
+        tables list.
     title
         Page title; defaults to "Backtest report: <strategy>".
     """
@@ -87,9 +91,13 @@ def write_html_report(
         _section(f"Trades ({len(trips)})", _trades(trips, trade_rows)),
     ]
     if result.denied:
-        sections.append(_section(f"Denied orders ({len(result.denied)})", _denied(result)))
+        sections.append(
+            _section(f"Denied orders ({len(result.denied)})", _denied(result, trade_rows))
+        )
     if result.risk_events:
-        sections.append(_section(f"Risk events ({len(result.risk_events)})", _risk(result)))
+        sections.append(
+            _section(f"Risk events ({len(result.risk_events)})", _risk(result, trade_rows))
+        )
     sections.append(_footer(result))
     document = (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
@@ -219,40 +227,51 @@ def _trade_row(number: int, trip: RoundTrip) -> list[str]:
     ]
 
 
-def _trades(trips: list[RoundTrip], trade_rows: int) -> str:
+def _head_tail(
+    items: Sequence[_T], rows: int, render: Callable[[int, _T], Sequence[str]], noun: str
+) -> list[Sequence[str]]:
+    """Render the first and last ``rows`` items (numbered from 1) with a note for the rest."""
+    numbered = list(enumerate(items, start=1))
+    if len(items) <= 2 * rows:
+        return [render(number, item) for number, item in numbered]
+    hidden = len(items) - 2 * rows
+    return [
+        *(render(number, item) for number, item in numbered[:rows]),
+        [f"… {hidden} {noun} not listed …"],
+        *(render(number, item) for number, item in numbered[-rows:]),
+    ]
+
+
+def _trades(trips: list[RoundTrip], rows: int) -> str:
     if not trips:
         return "<p>No trades.</p>"
     header = (
         "#", "Instrument", "Side", "Entry", "Exit", "Qty", "Avg entry", "Avg exit",
         "Gross PnL", "Fees", "Net PnL", "Return", "Bars", "Days",
     )  # fmt: skip
-    numbered = list(enumerate(trips, start=1))
-    rows: list[Sequence[str]]
-    if len(trips) <= 2 * trade_rows:
-        rows = [_trade_row(number, trip) for number, trip in numbered]
-    else:
-        hidden = len(trips) - 2 * trade_rows
-        rows = [_trade_row(number, trip) for number, trip in numbered[:trade_rows]]
-        rows.append([f"… {hidden} trades not listed …"])
-        rows += [_trade_row(number, trip) for number, trip in numbered[-trade_rows:]]
-    return _table(header, rows, {0, 5, 6, 7, 8, 9, 10, 11, 12, 13})
+    body = _head_tail(trips, rows, _trade_row, "trades")
+    return _table(header, body, {0, 5, 6, 7, 8, 9, 10, 11, 12, 13})
 
 
-def _denied(result: BacktestResult) -> str:
-    rows = [
-        (ns_to_iso(event.ts_event), event.instrument_id, event.client_order_id, event.reason)
-        for event in result.denied
-    ]
-    return _table(("Time", "Instrument", "Order", "Reason"), rows, set())
+def _denied_row(number: int, event: OrderDenied) -> list[str]:
+    when = ns_to_iso(event.ts_event)
+    return [str(number), when, event.instrument_id, event.client_order_id, event.reason]
 
 
-def _risk(result: BacktestResult) -> str:
-    rows = []
-    for event in result.risk_events:
-        ts = event.get("ts")
-        when = ns_to_iso(ts) if isinstance(ts, int) else str(ts)
-        rows.append((when, str(event.get("kind", "")), _render_value(event.get("detail", ""))))
-    return _table(("Time", "Kind", "Detail"), rows, set())
+def _risk_row(number: int, event: dict[str, Any]) -> list[str]:
+    ts = event.get("ts")
+    when = ns_to_iso(ts) if isinstance(ts, int) else str(ts)
+    return [str(number), when, str(event.get("kind", "")), _render_value(event.get("detail", ""))]
+
+
+def _denied(result: BacktestResult, rows: int) -> str:
+    body = _head_tail(result.denied, rows, _denied_row, "denied orders")
+    return _table(("#", "Time", "Instrument", "Order", "Reason"), body, {0})
+
+
+def _risk(result: BacktestResult, rows: int) -> str:
+    body = _head_tail(result.risk_events, rows, _risk_row, "risk events")
+    return _table(("#", "Time", "Kind", "Detail"), body, {0})
 
 
 def _footer(result: BacktestResult) -> str:

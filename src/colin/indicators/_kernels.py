@@ -16,22 +16,28 @@ from colin.indicators._validate import FloatArray
 def rolling_sums(terms: FloatArray, period: int) -> FloatArray:  # pragma: no cover - compiled
     """Return running window sums of each column of ``terms`` (NaN until ``period`` rows).
 
-    A row containing NaN is treated as "not yet available": the window restarts after it.
+    Rows whose first column is NaN are not observations: they are skipped (their output is NaN)
+    and the window spans the last ``period`` rows that are.
     """
     rows, columns = terms.shape
     out = np.full((rows, columns), np.nan)
     sums = np.zeros(columns)
+    window = np.empty(period, dtype=np.int64)  # ring of the rows in the window
     filled = 0
+    position = 0
     for i in range(rows):
         if np.isnan(terms[i, 0]):
             continue
         if filled == period:
+            oldest = window[position]
             for j in range(columns):
-                sums[j] += terms[i, j] - terms[i - period, j]
+                sums[j] += terms[i, j] - terms[oldest, j]
         else:
             for j in range(columns):
                 sums[j] += terms[i, j]
             filled += 1
+        window[position] = i
+        position = (position + 1) % period
         if filled == period:
             for j in range(columns):
                 out[i, j] = sums[j]

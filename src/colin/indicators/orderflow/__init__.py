@@ -1,0 +1,1 @@
+"""Order-flow and microstructure features from L2 books and trades."""

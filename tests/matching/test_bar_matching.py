@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from colin.core.topics import EXEC_PROCESS
+from colin.execution.client import ExecutionClient
 from colin.matching import SimulatedVenueConfig
 from colin.model import (
     LiquiditySide,
+    Order,
     OrderAccepted,
     OrderExpired,
+    OrderFilled,
     OrderSide,
     OrderTriggered,
     OrderType,
@@ -216,3 +220,27 @@ def test_ioc_limit_not_marketable_on_arrival_expires_without_waiting() -> None:
     assert h.kinds(order) == ["OrderAccepted", "OrderExpired"]
     (expired,) = h.of(OrderExpired, order)
     assert expired.ts_event == MINUTE
+
+
+def test_order_sent_from_a_fill_handler_waits_for_the_next_bar(spot: Harness) -> None:
+    follow_ups: list[Order] = []
+
+    def on_event(event: object) -> None:
+        spot.events.append(event)  # type: ignore[arg-type]
+        if isinstance(event, OrderFilled) and not follow_ups:
+            follow_ups.append(spot.submit(spot.order(SELL, "0.1")))
+
+    spot.bus.deregister(EXEC_PROCESS)
+    spot.bus.register(EXEC_PROCESS, on_event)
+    spot.submit(spot.order(BUY, "0.1"))
+    spot.bar(100, 110, 90, 105)  # the buy fills at the open, inside the walk of this bar
+    (follow_up,) = follow_ups
+    assert spot.fills(follow_up) == []
+    spot.bar(106, 107, 104, 105)
+    (fill,) = spot.fills(follow_up)
+    assert (fill.ts_event, fill.last_px) == (2 * MINUTE, Decimal("106.00"))
+
+
+def test_venue_conforms_to_the_execution_client_port(spot: Harness) -> None:
+    assert isinstance(spot.venue, ExecutionClient)
+    assert spot.venue.venue == "SIM"

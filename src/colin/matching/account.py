@@ -16,7 +16,7 @@ position, plus the fee. Liquidation and unrealised-PnL margin calls are not mode
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from colin.core.ids import InstrumentId
 from colin.matching.fees import FeeModel
@@ -28,6 +28,7 @@ from colin.model.instrument import Instrument
 from colin.model.position import Position
 
 _ZERO = Decimal(0)
+_SHARE_STEP = Decimal("1e-12")
 
 
 class VenueAccount:
@@ -122,7 +123,10 @@ class VenueAccount:
         leaves = order.leaves_qty
         if not order.reserved or leaves <= 0:
             return _ZERO
-        return order.reserved if quantity >= leaves else order.reserved * quantity / leaves
+        if quantity >= leaves:
+            return order.reserved
+        # quantized so that the shares and the final remainder add up exactly
+        return (order.reserved * quantity / leaves).quantize(_SHARE_STEP, ROUND_DOWN)
 
     def _requirement(
         self, instrument: Instrument, order: VenueOrder, quantity: Decimal, price: Decimal

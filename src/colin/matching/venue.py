@@ -90,6 +90,7 @@ class SimulatedVenue:
         self._inflight: dict[InstrumentId, list[tuple[int, int, Command]]] = {}
         self._active: set[InstrumentId] = set()
         self._command_seq = 0
+        self._busy = 0  # > 0 while market data or time is being processed
 
     # -- ExecutionClient -------------------------------------------------------------------------
 
@@ -142,7 +143,11 @@ class SimulatedVenue:
         """Match the instrument's orders against the bar's intrabar path."""
         if bar.instrument_id not in self._active:
             return
-        self._match_bar(bar)
+        self._busy += 1
+        try:
+            self._match_bar(bar)
+        finally:
+            self._busy -= 1
 
     def process_trade(self, trade: TradeTick) -> None:
         """Match the instrument's orders against a trade print."""
@@ -153,9 +158,13 @@ class SimulatedVenue:
         if instrument_id in self._active:
             last = matcher.last_price
             hint = trade.price if last is None else last
-            self._run_commands(instrument_id, trade.ts_event, lambda _ts: hint)
-            if matcher.orders:
-                matcher.match_trade(trade.ts_event, trade.price, trade.size)
+            self._busy += 1
+            try:
+                self._run_commands(instrument_id, trade.ts_event, lambda _ts: hint)
+                if matcher.orders:
+                    matcher.match_trade(trade.ts_event, trade.price, trade.size)
+            finally:
+                self._busy -= 1
             self._refresh(instrument_id)
         matcher.last_price = trade.price
 
@@ -206,6 +215,13 @@ class SimulatedVenue:
         market price at its arrival: without a book, quote, trade or bar seen for its
         instrument it waits (and the instrument's later commands with it) for the next data.
         """
+        self._busy += 1
+        try:
+            self._process_due(ts_ns)
+        finally:
+            self._busy -= 1
+
+    def _process_due(self, ts_ns: int) -> None:
         blocked: set[InstrumentId] = set()
         while True:
             best: tuple[int, int] | None = None
@@ -232,9 +248,11 @@ class SimulatedVenue:
         budget = None if participation is None else bar.volume * participation
         inflight = self._inflight.get(instrument_id)
         volume = bar.volume
+        # commands sent while this bar is walked (from event handlers) wait for the next bar
+        known = self._command_seq
         previous: PathPoint | None = None
         for point in bar_path_points(bar, self._config.bar_path):
-            while inflight and inflight[0][0] <= point[0]:
+            while inflight and inflight[0][0] <= point[0] and inflight[0][1] <= known:
                 arrival = inflight[0][0]
                 if previous is not None and arrival > previous[0]:
                     # match the path up to the arrival first, so the command acts at its time
@@ -243,7 +261,7 @@ class SimulatedVenue:
                         budget = matcher.match_point(previous, cut, budget, volume, virtual=True)
                     previous = cut
                 start = point if previous is None else previous
-                self._run_commands(instrument_id, arrival, _path_hint(start, point))
+                self._run_commands(instrument_id, arrival, _path_hint(start, point), known)
             if matcher.orders:
                 budget = matcher.match_point(previous, point, budget, volume)
             previous = point
@@ -252,15 +270,20 @@ class SimulatedVenue:
 
     def _on_book_state(self, matcher: OrderMatcher, ts: int, update: Callable[[], None]) -> None:
         instrument_id = matcher.instrument.id
-        active = instrument_id in self._active
-        if active and self._has_price(matcher):
-            self._run_commands(instrument_id, ts, None)  # arrived while the previous state stood
-        update()
-        if active:
+        if instrument_id not in self._active:
+            update()
+            return
+        self._busy += 1
+        try:
+            if self._has_price(matcher):
+                self._run_commands(instrument_id, ts, None)  # arrived under the previous state
+            update()
             self._run_commands(instrument_id, ts, None)
             if matcher.orders:
                 matcher.match_book(ts)
-            self._refresh(instrument_id)
+        finally:
+            self._busy -= 1
+        self._refresh(instrument_id)
 
     def _refresh(self, instrument_id: InstrumentId) -> None:
         matcher = self._matchers.get(instrument_id)
@@ -290,15 +313,30 @@ class SimulatedVenue:
             self._inflight.setdefault(instrument_id, []), (arrival, self._command_seq, command)
         )
         self._active.add(instrument_id)
-        if arrival <= self._clock.timestamp_ns():
-            self._run_commands(instrument_id, arrival, None)
+        if not self._busy and arrival <= self._clock.timestamp_ns():
+            # commands sent from an event handler while the venue is matching wait for the
+            # next data or process_time, so they never act on a price path already walked
+            self._busy += 1
+            try:
+                self._run_commands(instrument_id, arrival, None)
+            finally:
+                self._busy -= 1
             self._refresh(instrument_id)
 
     def _run_commands(
-        self, instrument_id: InstrumentId, until: int, hint: PriceHint | None
+        self,
+        instrument_id: InstrumentId,
+        until: int,
+        hint: PriceHint | None,
+        max_sequence: int | None = None,
     ) -> None:
         heap = self._inflight.get(instrument_id)
-        while heap and heap[0][0] <= until and self._run_one(instrument_id, hint):
+        while (
+            heap
+            and heap[0][0] <= until
+            and (max_sequence is None or heap[0][1] <= max_sequence)
+            and self._run_one(instrument_id, hint)
+        ):
             pass
 
     def _run_one(self, instrument_id: InstrumentId, hint: PriceHint | None) -> bool:

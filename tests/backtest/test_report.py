@@ -65,7 +65,16 @@ def test_missing_assumptions_are_flagged(tmp_path: Path) -> None:
         _result_with_trades(config={"fees": "0.1%"}), tmp_path / "r.html"
     ).read_text(encoding="utf-8")
     flagged = re.findall(r"<th>(\w+)</th><td class='missing'>not stated by the run", text)
-    assert flagged == ["slippage", "latency_ns", "bar_path"]
+    assert flagged == ["slippage", "latency", "bar_path"]
+
+
+def test_latency_may_be_stated_as_a_model(tmp_path: Path) -> None:
+    config = {"fees": "x", "slippage": "y", "bar_path": "z", "latency": {"fixed_ns": 0}}
+    text = write_html_report(_result_with_trades(config=config), tmp_path / "r.html").read_text(
+        "utf-8"
+    )
+    assert "not stated by the run" not in text
+    assert "<th>latency</th><td>{&quot;fixed_ns&quot;: 0}</td>" in text
 
 
 def test_denied_orders_and_risk_events_are_listed(tmp_path: Path) -> None:

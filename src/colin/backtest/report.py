@@ -35,8 +35,14 @@ from colin.model.events import OrderDenied
 
 _T = TypeVar("_T")
 
-ASSUMPTION_KEYS: tuple[str, ...] = ("fees", "slippage", "latency_ns", "bar_path")
-"""Config keys every honest report states; missing ones are shown as "not stated"."""
+ASSUMPTIONS: tuple[tuple[str, ...], ...] = (
+    ("fees",),
+    ("slippage",),
+    ("latency", "latency_ns"),
+    ("bar_path",),
+)
+"""What every honest report states, each as its accepted config keys; a config with none of a
+group's keys gets that group flagged "not stated by the run"."""
 
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 24px auto; max-width: 1280px; color: #111827; }
@@ -169,21 +175,19 @@ def _render_value(value: Any, key: str = "") -> str:
 
 
 def _assumptions(config: dict[str, Any]) -> str:
+    def row(key: str) -> str:
+        return f"<tr><th>{_e(key)}</th><td>{_e(_render_value(config[key], key))}</td></tr>"
+
     rows = []
-    for key in ASSUMPTION_KEYS:
-        if key in config:
+    for keys in ASSUMPTIONS:
+        present = [key for key in keys if key in config]
+        rows += [row(key) for key in present]
+        if not present:
             rows.append(
-                f"<tr><th>{_e(key)}</th><td>{_e(_render_value(config[key], key))}</td></tr>"
+                f"<tr><th>{_e(keys[0])}</th><td class='missing'>not stated by the run</td></tr>"
             )
-        else:
-            rows.append(
-                f"<tr><th>{_e(key)}</th><td class='missing'>not stated by the run</td></tr>"
-            )
-    for key in sorted(config):
-        if key not in ASSUMPTION_KEYS:
-            rows.append(
-                f"<tr><th>{_e(key)}</th><td>{_e(_render_value(config[key], key))}</td></tr>"
-            )
+    stated = {key for keys in ASSUMPTIONS for key in keys}
+    rows += [row(key) for key in sorted(config) if key not in stated]
     return f"<table>{''.join(rows)}</table>"
 
 

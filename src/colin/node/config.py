@@ -1,0 +1,168 @@
+"""The node configuration: one YAML file plus ``COLIN_*`` environment variables.
+
+Every package has its own frozen config model; this module composes them. Environment variables
+override the file: ``COLIN_BACKTEST__TIMEFRAME=4h`` sets ``backtest.timeframe`` (``__`` separates
+levels; values are read as YAML scalars, so ``COLIN_BACKTEST__STARTING_BALANCES='{USDT: 5000}'``
+works). An invalid value fails with :class:`~colin.core.errors.ConfigError` naming the field and
+the reason.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from colin.core.errors import ConfigError
+from colin.core.ids import InstrumentId
+from colin.core.time import parse_time, timeframe_to_ns
+from colin.matching.config import SimulatedVenueConfig
+from colin.risk.config import RiskConfig
+
+ENV_PREFIX = "COLIN_"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class BacktestRunConfig(_Frozen):
+    """What to backtest, on which data, under which assumptions."""
+
+    strategy: str = Field("sma_cross", description="Registered strategy name")
+    parameters: dict[str, Any] = Field(default_factory=dict, description="Strategy parameters")
+    instruments: list[str] = Field(
+        default_factory=lambda: ["BTC/USDT.BINANCE"],
+        min_length=1,
+        description="Instrument ids, SYMBOL.VENUE",
+    )
+    timeframe: str = Field("1h", description="Bar timeframe to replay")
+    start: str | None = Field(None, description="First bar open time (ISO date, UTC)")
+    end: str | None = Field(None, description="Last bar open time (ISO date, UTC, exclusive)")
+    starting_balances: dict[str, Decimal] = Field(default_factory=lambda: {"USDT": Decimal(10_000)})
+    base_currency: str = "USDT"
+    venue: SimulatedVenueConfig = SimulatedVenueConfig()
+    risk: RiskConfig = RiskConfig()
+
+    @field_validator("instruments")
+    @classmethod
+    def _instrument_ids(cls, value: list[str]) -> list[str]:
+        return [str(InstrumentId(v)) for v in value]
+
+    @field_validator("timeframe")
+    @classmethod
+    def _timeframe(cls, value: str) -> str:
+        timeframe_to_ns(value)
+        return value
+
+    @field_validator("start", "end")
+    @classmethod
+    def _time(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_time(value)
+        return value
+
+    @field_validator("starting_balances")
+    @classmethod
+    def _balances(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        for currency, amount in value.items():
+            if not amount.is_finite() or amount < 0:
+                raise ValueError(f"balance of {currency} must be a non-negative number")
+        return value
+
+    @property
+    def start_ns(self) -> int | None:
+        """``start`` in UTC ns."""
+        return None if self.start is None else parse_time(self.start)
+
+    @property
+    def end_ns(self) -> int | None:
+        """``end`` in UTC ns."""
+        return None if self.end is None else parse_time(self.end)
+
+
+class ColinConfig(_Frozen):
+    """The whole node configuration."""
+
+    backtest: BacktestRunConfig = BacktestRunConfig()
+    catalog: Path | None = Field(None, description="Parquet catalog root (default: layered)")
+    database_url: str | None = Field(None, description="SQL store URL (default: SQLite)")
+    output_dir: Path = Field(Path("runs"), description="Where reports and JSON results go")
+
+
+def load_config(
+    path: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> ColinConfig:
+    """Load the YAML file (if any), apply ``COLIN_*`` variables, then ``overrides``.
+
+    ``overrides`` uses dotted keys (``{"backtest.timeframe": "4h"}``), as the CLI does.
+
+    Raises
+    ------
+    ConfigError
+        If the file is unreadable or not a mapping, or a value is invalid.
+    """
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"config file {path} is not valid YAML: {exc}") from exc
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ConfigError(f"config file {path} must hold a mapping at the top level")
+        data = loaded or {}
+    env = os.environ if environ is None else environ
+    for key, raw in sorted(env.items()):
+        if key.startswith(ENV_PREFIX) and "__" in key:
+            dotted = key[len(ENV_PREFIX) :].lower().replace("__", ".")
+            _set_dotted(data, dotted, _yaml_scalar(raw, key))
+        elif (
+            key.startswith(ENV_PREFIX)
+            and key[len(ENV_PREFIX) :].lower() in ColinConfig.model_fields
+        ):
+            _set_dotted(data, key[len(ENV_PREFIX) :].lower(), _yaml_scalar(raw, key))
+    for dotted, value in (overrides or {}).items():
+        _set_dotted(data, dotted, value)
+    try:
+        return ColinConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, source=str(path) if path else None)) from exc
+
+
+def format_validation_error(exc: ValidationError, source: str | None = None) -> str:
+    """One line per invalid field: ``field.path: reason (got value)``."""
+    where = f" in {source}" if source else ""
+    lines = [f"invalid configuration{where}:"]
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error["loc"]) or "(root)"
+        message = error["msg"].removeprefix("Value error, ")
+        got = f" (got {error['input']!r})" if error["type"] != "missing" else ""
+        lines.append(f"  {field}: {message}{got}")
+    return "\n".join(lines)
+
+
+def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+    node = data
+    *parents, leaf = dotted.split(".")
+    for part in parents:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node[leaf] = value
+
+
+def _yaml_scalar(raw: str, key: str) -> Any:
+    try:
+        return yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"environment variable {key} is not a valid value: {exc}") from exc

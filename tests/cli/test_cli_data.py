@@ -35,6 +35,7 @@ def test_import_list_check_resample(catalog_dir: Path) -> None:
     imported = runner.invoke(app, ["import", str(FIXTURES / "BTC_USDT-1h.feather")])
     assert imported.exit_code == 0, imported.output
     assert "300 rows  bars BTC/USDT.BINANCE 1h" in imported.output
+    assert "no instrument definition" not in imported.output  # the sample defines BTC/USDT
     listed = runner.invoke(app, ["list"])
     assert listed.exit_code == 0
     assert "user" in listed.output and "sample" in listed.output
@@ -87,3 +88,32 @@ def test_capture_import(catalog_dir: Path, tmp_path: Path) -> None:
     catalog = ParquetCatalog(catalog_dir)
     assert len(catalog.read_trades("BTC/USDT:USDT.BINANCE")) == 39
     assert len(catalog.read_quotes("BTC/USDT:USDT.BINANCE")) == 241
+
+
+def test_import_stores_instrument_when_filters_given(catalog_dir: Path, tmp_path: Path) -> None:
+    feather = tmp_path / "SOL_USDT-1h.feather"
+    shutil.copy(FIXTURES / "BTC_USDT-1h.feather", feather)
+    warned = runner.invoke(app, ["import", str(feather)])
+    assert (
+        warned.exit_code == 0 and "no instrument definition for SOL/USDT.BINANCE" in warned.output
+    )
+    stored = runner.invoke(
+        app,
+        [
+            "import",
+            str(feather),
+            "--tick-size",
+            "0.01",
+            "--lot-size",
+            "0.001",
+            "--min-notional",
+            "5",
+        ],
+    )
+    assert stored.exit_code == 0, stored.output
+    instrument = ParquetCatalog(catalog_dir).instrument("SOL/USDT.BINANCE")
+    assert (str(instrument.tick_size), str(instrument.lot_size), instrument.quote) == (
+        "0.01",
+        "0.001",
+        "USDT",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Annotated
@@ -22,9 +23,12 @@ from rich.table import Table
 from colin.adapters.binance_capture import iter_capture
 from colin.cli.errors import user_errors
 from colin.core.errors import DataError
+from colin.core.ids import InstrumentId
 from colin.core.time import ns_to_iso, parse_time
 from colin.data.aggregation import resample_bars
 from colin.data.quality import QualityReport, RepairPolicy, check_bars
+from colin.model.enums import InstrumentKind
+from colin.model.instrument import Instrument
 from colin.persistence.catalog import DataKind, LayeredCatalog, default_catalog
 from colin.persistence.importers import FileFormat, import_file
 
@@ -69,6 +73,12 @@ def import_command(
     file_format: Annotated[
         FileFormat | None, typer.Option("--format", help="Skip format detection")
     ] = None,
+    tick_size: Annotated[
+        str | None, typer.Option(help="Store an instrument with this price tick (with --lot-size)")
+    ] = None,
+    lot_size: Annotated[str | None, typer.Option(help="Quantity step of the instrument")] = None,
+    min_notional: Annotated[str, typer.Option(help="Minimum order value in quote")] = "0",
+    fee: Annotated[str, typer.Option(help="Maker and taker fee as a fraction")] = "0.001",
 ) -> None:
     """Import candle, trade, funding or capture files into the catalog.
 
@@ -77,6 +87,7 @@ def import_command(
     websocket captures (<local_ts> <JSON> per line).
     """
     catalog = default_catalog(catalog_path)
+    imported: set[InstrumentId] = set()
     with user_errors(), _progress() as progress:
         task = progress.add_task("importing", total=len(paths))
         for path in paths:
@@ -100,6 +111,8 @@ def import_command(
                 for repair in report.repairs:
                     progress.console.print(f"[yellow]repaired[/] {path.name}: {repair}")
             progress.advance(task)
+            imported.update(key.instrument_id for key, _ in result.written)
+        _ensure_instruments(catalog, imported, tick_size, lot_size, min_notional, fee)
     console.print(f"catalog: {catalog.root}")
 
 
@@ -186,6 +199,45 @@ def resample_command(
         out = out.drop(columns=["bars"])
         rows = catalog.write_bars(instrument, target, out)
     console.print(f"[green]stored[/] {rows:,} {target} bars of {instrument} in {catalog.root}")
+
+
+def _ensure_instruments(
+    catalog: LayeredCatalog,
+    instrument_ids: set[InstrumentId],
+    tick_size: str | None,
+    lot_size: str | None,
+    min_notional: str,
+    fee: str,
+) -> None:
+    known = {instrument.id for instrument in catalog.instruments()}
+    missing = sorted(instrument_ids - known)
+    if not missing:
+        return
+    if tick_size is None or lot_size is None:
+        console.print(
+            f"[yellow]no instrument definition for {', '.join(missing)}[/]: backtests need one; "
+            "re-run the import with --tick-size and --lot-size (and --min-notional, --fee)"
+        )
+        return
+    try:
+        instruments = [
+            Instrument(
+                id=iid,
+                base=iid.symbol.split("/")[0],
+                quote=iid.symbol.split("/")[1].split(":")[0],
+                tick_size=Decimal(tick_size),
+                lot_size=Decimal(lot_size),
+                kind=InstrumentKind.PERPETUAL if ":" in iid.symbol else InstrumentKind.SPOT,
+                min_notional=Decimal(min_notional),
+                maker_fee=Decimal(fee),
+                taker_fee=Decimal(fee),
+            )
+            for iid in missing
+        ]
+    except (ArithmeticError, ValueError, IndexError) as exc:
+        raise DataError(f"invalid instrument option: {exc}") from exc
+    catalog.write_instruments(instruments)
+    console.print(f"[green]stored[/] instrument(s) {', '.join(missing)}")
 
 
 def _progress() -> Progress:

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from colin.cache.cache import CacheFacade
 from colin.cache.portfolio_facade import PortfolioFacade
-from colin.model.enums import TradingState
+from colin.model.enums import OrderSide, TradingState
 from colin.model.instrument import Instrument
 from colin.model.orders import Order
 from colin.risk.checks import (
@@ -40,6 +40,11 @@ from colin.risk.config import RiskConfig
 from colin.risk.decision import Modification
 from colin.risk.exposure import ExposureBook
 from colin.risk.ledger import OpenOrderLedger
+from colin.risk.spec import SpecCache
+
+_BUY = OrderSide.BUY
+_HALTED = TradingState.HALTED
+_REDUCING = TradingState.REDUCING
 
 
 class Assessment:
@@ -78,6 +83,10 @@ class OrderAssessor:
         self._cache = cache
         self._ledger = ledger
         self._book = book
+        self.specs = SpecCache()
+        self.max_quantity = (
+            None if config.max_order_quantity is None else Decimal(repr(config.max_order_quantity))
+        )
         self.checks: list[PreTradeCheck] = self._build(config, cache, portfolio, book, tradable)
         self.price_checks: list[PreTradeCheck] = [
             c for c in self.checks if isinstance(c, PriceBandCheck | SelfTradeCheck)
@@ -131,16 +140,16 @@ class OrderAssessor:
             return Assessment(
                 [Breach("unknown_instrument", f"unknown instrument {order.instrument_id!r}")]
             )
-        breach = validate_order(order, instrument, self.config.max_order_quantity)
+        breach = validate_order(order, instrument, self.max_quantity)
         if breach is not None:
             return Assessment([breach], instrument=instrument)
-        if state is TradingState.HALTED:
+        if state is _HALTED:
             return Assessment([Breach("trading_state", "trading is HALTED")], instrument=instrument)
         reference = self._cache.last_price(order.instrument_id)
         if reference is not None and not reference > 0.0:  # NaN or non-positive mark
             reference = None
-        own = order.price if order.price is not None else order.trigger_price
-        if own is None and reference is None:
+        own_decimal = order.price if order.price is not None else order.trigger_price
+        if own_decimal is None and reference is None:
             return Assessment(
                 [
                     Breach(
@@ -151,11 +160,10 @@ class OrderAssessor:
                 ],
                 instrument=instrument,
             )
-        price = float(own) if own is not None else 0.0
-        if reference is not None and reference > price:
-            price = reference
-        ctx = self.context(order, instrument, float(order.quantity), price, reference, now)
-        if state is TradingState.REDUCING and not ctx.reduces:
+        own = float(own_decimal) if own_decimal is not None else None
+        price = reference if own is None or (reference is not None and reference > own) else own
+        ctx = self.context(order, instrument, float(order.quantity), own, price, reference, now)
+        if state is _REDUCING and not ctx.reduces:
             return Assessment(
                 [
                     Breach(
@@ -177,15 +185,18 @@ class OrderAssessor:
         order: Order,
         instrument: Instrument,
         quantity: float,
+        own_price: float | None,
         price: float,
         reference: float | None,
         now: int,
     ) -> OrderContext:
-        """Build the per-order context the checks read."""
+        """Build the per-order context the checks read (``price`` is the valuation price)."""
         return OrderContext(
             order,
-            instrument,
+            self.specs.get(instrument),
+            order.side is _BUY,
             quantity,
+            own_price,
             price,
             reference,
             self._book.position(order.instrument_id),
@@ -224,7 +235,9 @@ class OrderAssessor:
             return denied
         original = order.quantity
         order.quantity = quantity
-        resized = self.context(order, instrument, float(quantity), price, reference, now)
+        resized = self.context(
+            order, instrument, float(quantity), ctx.own_price, price, reference, now
+        )
         again = self.run(resized, self.checks)
         if again:
             order.quantity = original

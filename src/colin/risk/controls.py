@@ -32,6 +32,7 @@ from colin.risk.state import OPERATOR, TradingStateMachine
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from colin.risk.assessor import OrderAssessor
     from colin.risk.audit import AuditSink
     from colin.risk.checks import TradableCheck
     from colin.risk.config import RiskConfig
@@ -47,6 +48,7 @@ class RiskControls:
 
     config: RiskConfig
     audit: AuditSink | None
+    assessor: OrderAssessor
     exposure: ExposureBook
     ledger: OpenOrderLedger
     tradable: TradableCheck
@@ -294,8 +296,9 @@ class RiskControls:
         instrument = self._cache.instrument(order.instrument_id)
         if instrument is not None:
             last = self._cache.last_price(order.instrument_id) or 0.0
-            fee = float(instrument.taker_fee) * float(instrument.contract_size)
-            self.ledger.add(order, instrument, last, last * fee)
+            spec = self.assessor.specs.get(instrument)
+            unit_cost = last * spec.multiplier * spec.taker_fee
+            self.ledger.add(order, spec, float(order.quantity), last, unit_cost)
 
     def _expire(self, now: int) -> None:
         self._emit_change(self.states.expire(now))

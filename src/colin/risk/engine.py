@@ -41,6 +41,7 @@ from colin.risk.ledger import OpenOrderLedger
 from colin.risk.modify import assess_modify
 
 log = logging.getLogger(__name__)
+_INITIALIZED = OrderStatus.INITIALIZED
 
 
 class RiskEngine(RiskControls):
@@ -144,7 +145,7 @@ class RiskEngine(RiskControls):
             self._submitted.add(order.client_order_id)
             ctx = assessment.context
             assert ctx is not None  # an approved order always has a context
-            self.ledger.add(order, ctx.instrument, ctx.price, ctx.unit_cost)
+            self.ledger.add(order, ctx.spec, ctx.quantity, ctx.price, ctx.unit_cost)
             self._bus.send(EXEC_EXECUTE, command)
             return
         if duplicate is None and isinstance(order, Order):
@@ -174,7 +175,7 @@ class RiskEngine(RiskControls):
         client_order_id = order.client_order_id
         if client_order_id in self._submitted:
             return Breach("duplicate_client_order_id", f"{client_order_id} was already submitted")
-        if order.status is not OrderStatus.INITIALIZED:
+        if order.status is not _INITIALIZED:
             return Breach(
                 "duplicate_client_order_id",
                 f"{client_order_id} is {order.status.value}, not a new order",
@@ -256,17 +257,20 @@ class RiskEngine(RiskControls):
         self, kind: str, order: Any, assessment: Assessment, now: int, started: int
     ) -> RiskDecision:
         ctx = assessment.context
-        approved = not assessment.breaches
+        breaches = assessment.breaches
+        approved = not breaches
         score = min(100.0, ctx.utilisation * 100.0) if ctx is not None else 100.0
-        warnings = tuple(ctx.warnings) if ctx is not None else ()
+        warnings = tuple(ctx.warnings) if ctx is not None and ctx.warnings else ()
+        if isinstance(order, Order):
+            ids = (order.client_order_id, order.instrument_id, order.strategy_id)
+        else:
+            ids = ("", "", "")
         return RiskDecision(
             kind,
-            str(getattr(order, "client_order_id", "")),
-            str(getattr(order, "instrument_id", "")),
-            str(getattr(order, "strategy_id", "")),
+            *ids,
             approved,
             risk_level(score, approved),
-            tuple(str(b) for b in assessment.breaches),
+            tuple([str(b) for b in breaches]) if breaches else (),
             warnings,
             assessment.modifications,
             score if approved else 100.0,
@@ -319,8 +323,9 @@ class RiskEngine(RiskControls):
         price = order.price if order.price is not None else order.trigger_price
         last = self._cache.last_price(order.instrument_id)
         value = float(price) if price is not None else (last or 0.0)
-        fee = float(instrument.taker_fee) * float(instrument.contract_size)
-        self.ledger.add(order, instrument, value, value * fee)
+        spec = self.assessor.specs.get(instrument)
+        unit_cost = value * spec.multiplier * spec.taker_fee
+        self.ledger.add(order, spec, float(order.leaves_qty), value, unit_cost)
 
     def _on_fill(self, fill: Any) -> None:
         self.exposure.resync()

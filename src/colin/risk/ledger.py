@@ -13,8 +13,11 @@ from colin.cache.cache import CacheFacade
 from colin.core.ids import ClientOrderId, InstrumentId
 from colin.model.enums import OrderSide, OrderStatus
 from colin.model.events import OrderEvent
-from colin.model.instrument import Instrument
 from colin.model.orders import Order
+from colin.risk.spec import InstrumentSpec
+
+_BUY = OrderSide.BUY
+_INITIALIZED = OrderStatus.INITIALIZED
 
 
 class InstrumentOrders:
@@ -46,22 +49,22 @@ class _Entry:
     )
 
     def __init__(
-        self, order: Order, instrument: Instrument, price: float, unit_cost: float
+        self, order: Order, spec: InstrumentSpec, quantity: float, price: float, unit_cost: float
     ) -> None:
         self.instrument_id = order.instrument_id
-        self.buy = order.side is OrderSide.BUY
+        self.buy = order.side is _BUY
         self.reduce_only = order.reduce_only
-        self.spot = not instrument.is_derivative
-        self.quote = instrument.quote
-        self.base = instrument.base
+        self.spot = not spec.is_derivative
+        self.quote = spec.quote
+        self.base = spec.base
         self.price = price
-        self.fee = float(instrument.taker_fee)
+        self.fee = spec.taker_fee
         self.unit_cost = unit_cost
         self.cost = 0.0
         self.qty = 0.0
         self.notional = 0.0
         self.reserve = 0.0
-        self.size(float(order.leaves_qty), float(instrument.contract_size))
+        self.size(quantity, spec.multiplier)
 
     def size(self, qty: float, contract_size: float) -> None:
         self.qty = qty
@@ -100,12 +103,22 @@ class OpenOrderLedger:
             totals = self.by_instrument[instrument_id] = InstrumentOrders()
         return totals
 
-    def add(self, order: Order, instrument: Instrument, price: float, unit_cost: float) -> None:
-        """Count an approved order valued at ``price``, costing ``unit_cost`` per contract."""
+    def add(
+        self,
+        order: Order,
+        spec: InstrumentSpec,
+        quantity: float,
+        price: float,
+        unit_cost: float,
+    ) -> None:
+        """Count an approved order of ``quantity`` (its leaves) valued at ``price``.
+
+        ``unit_cost`` is the equity one contract costs on filling (fee and adverse price).
+        """
         if order.client_order_id in self._entries:
             return
-        self._contract[order.instrument_id] = float(instrument.contract_size)
-        entry = _Entry(order, instrument, price, unit_cost)
+        self._contract[order.instrument_id] = spec.multiplier
+        entry = _Entry(order, spec, quantity, price, unit_cost)
         self._entries[order.client_order_id] = entry
         self._apply(entry, 1.0)
 
@@ -120,7 +133,7 @@ class OpenOrderLedger:
             self._restore(order, entry)
 
     def _restore(self, order: Order, entry: _Entry) -> None:
-        if order.status is not OrderStatus.INITIALIZED and not order.is_open:
+        if order.status is not _INITIALIZED and not order.is_open:
             return
         if order.price is not None and order.price.is_finite():
             entry.price = float(order.price)

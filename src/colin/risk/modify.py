@@ -50,7 +50,7 @@ def assess_modify(
         reduce_only=order.reduce_only,
         ts_init=now,
     )
-    breach = validate_order(shadow, instrument, engine.config.max_order_quantity)
+    breach = validate_order(shadow, instrument, engine.assessor.max_quantity)
     if breach is not None:
         return [breach]
     if quantity <= order.filled_qty:
@@ -71,10 +71,13 @@ def assess_modify(
         )
     assessor = engine.assessor
     reference = engine.reference_price(order.instrument_id)
-    own = shadow.price if shadow.price is not None else shadow.trigger_price
-    price = float(own) if own is not None else (reference or 0.0)
+    own_decimal = shadow.price if shadow.price is not None else shadow.trigger_price
+    own = float(own_decimal) if own_decimal is not None else None
+    price = own if own is not None else (reference or 0.0)
     if reference is not None and reference > price:
         price = reference
-    ctx = assessor.context(shadow, instrument, float(shadow.quantity), price, reference, now)
+    if price <= 0.0:
+        return [Breach("no_reference_price", f"no last price for {order.instrument_id}")]
+    ctx = assessor.context(shadow, instrument, float(shadow.quantity), own, price, reference, now)
     checks = assessor.checks if increase > 0 else assessor.price_checks
     return assessor.run(ctx, checks)

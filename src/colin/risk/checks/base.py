@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from colin.model.instrument import Instrument
 from colin.model.orders import Order
 from colin.risk.ledger import InstrumentOrders, OpenOrderLedger
+from colin.risk.spec import InstrumentSpec
 
 
 class Breach:
@@ -53,6 +53,7 @@ class OrderContext:
         "notional",
         "now",
         "order",
+        "own_price",
         "pending",
         "position",
         "price",
@@ -60,6 +61,7 @@ class OrderContext:
         "reduces",
         "reference_price",
         "sign",
+        "spec",
         "unit_cost",
         "utilisation",
         "warn_level",
@@ -69,8 +71,10 @@ class OrderContext:
     def __init__(
         self,
         order: Order,
-        instrument: Instrument,
+        spec: InstrumentSpec,
+        buy: bool,
         quantity: float,
+        own_price: float | None,
         price: float,
         reference_price: float | None,
         position: float,
@@ -80,8 +84,10 @@ class OrderContext:
         warn_level: float,
     ) -> None:
         self.order = order
-        self.instrument = instrument
+        self.spec = spec
+        self.instrument = spec.instrument
         self.quantity = quantity
+        self.own_price = own_price
         self.price = price
         self.reference_price = reference_price
         self.position = position
@@ -89,11 +95,11 @@ class OrderContext:
         self.equity = equity
         self.now = now
         self.warn_level = warn_level
-        self.multiplier = float(instrument.contract_size)
-        self.notional = quantity * price * self.multiplier
+        self.multiplier = multiplier = spec.multiplier
+        self.notional = quantity * price * multiplier
         pending = ledger.by_instrument.get(order.instrument_id)
         self.pending = pending if pending is not None else _NO_ORDERS
-        if order.is_buy:
+        if buy:
             self.sign = 1.0
             self.existing = position + self.pending.buy_qty
         else:
@@ -104,11 +110,10 @@ class OrderContext:
         self.reduces = position != 0.0 and position * self.sign < 0.0 and position * after >= 0.0
         # equity lost per contract on filling: the taker fee, plus the mark-to-market loss of
         # paying above (selling below) the reference price
-        own = order.price if order.price is not None else order.trigger_price
         adverse = 0.0
-        if own is not None and reference_price is not None:
-            adverse = max(0.0, self.sign * (float(own) - reference_price)) * self.multiplier
-        self.unit_cost = price * self.multiplier * float(instrument.taker_fee) + adverse
+        if own_price is not None and reference_price is not None:
+            adverse = max(0.0, self.sign * (own_price - reference_price)) * multiplier
+        self.unit_cost = price * multiplier * spec.taker_fee + adverse
         self.utilisation = 0.0
         self.warnings: list[str] = []
 

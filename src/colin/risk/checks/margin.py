@@ -25,16 +25,16 @@ class MarginCheck:
 
     def check(self, ctx: OrderContext) -> Breach | None:
         """Check cash (spot) or initial margin (perpetuals)."""
-        instrument = ctx.instrument
-        if instrument.is_derivative:
+        spec = ctx.spec
+        if spec.is_derivative:
             return None if ctx.reduces else self._margin(ctx)
         reserved = ctx.ledger.reserved
         if ctx.sign > 0.0:
-            currency = instrument.quote
-            cost_per_unit = ctx.price * ctx.multiplier * (1.0 + float(instrument.taker_fee))
+            currency = spec.quote
+            cost_per_unit = ctx.price * ctx.multiplier * (1.0 + spec.taker_fee)
             need = ctx.quantity * cost_per_unit
         else:
-            currency = instrument.base
+            currency = spec.base
             cost_per_unit = ctx.multiplier
             need = ctx.quantity * cost_per_unit
         available = float(self.portfolio.balance_total(currency)) - reserved.get(currency, 0.0)
@@ -51,7 +51,7 @@ class MarginCheck:
         return None
 
     def _margin(self, ctx: OrderContext) -> Breach | None:
-        leverage = min(self.leverage, float(ctx.instrument.max_leverage))
+        leverage = min(self.leverage, ctx.spec.max_leverage)
         ledger = ctx.ledger
         exposure = self.book.gross + ledger.notional
         required = (exposure + ctx.notional) / leverage

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from colin.model.instrument import Instrument
 from colin.risk.checks.base import Breach, OrderContext
 
 
@@ -19,7 +18,7 @@ class NotionalCheck:
     def check(self, ctx: OrderContext) -> Breach | None:
         """Check the order's notional at its valuation price."""
         notional = ctx.notional
-        floor = max(self.min_notional, _instrument_min(ctx.instrument))
+        floor = max(self.min_notional, ctx.spec.min_notional)
         if notional < floor and not ctx.order.reduce_only:
             return Breach(
                 "min_notional", f"notional {notional:,.2f} is below the minimum {floor:,.2f}"
@@ -33,7 +32,3 @@ class NotionalCheck:
                     self.max_notional / (ctx.price * ctx.multiplier),
                 )
         return None
-
-
-def _instrument_min(instrument: Instrument) -> float:
-    return float(instrument.min_notional)

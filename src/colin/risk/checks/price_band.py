@@ -22,14 +22,24 @@ class PriceBandCheck:
             if order.price is not None or order.trigger_price is not None:
                 ctx.warnings.append("no reference price: the price band was not checked")
             return None
+        own = ctx.own_price
+        if own is None:
+            return None
+        if order.trigger_price is None:  # the common case: one price, already a float
+            return self._compare("price", own, reference)
         for name, value in (("price", order.price), ("trigger_price", order.trigger_price)):
-            if value is None:
-                continue
-            deviation = abs(float(value) / reference - 1.0)
-            if deviation > self.band:
-                return Breach(
-                    "price_band",
-                    f"{name} {value} is {deviation:.1%} from the last price {reference} "
-                    f"(band {self.band:.1%})",
-                )
+            if value is not None:
+                breach = self._compare(name, float(value), reference)
+                if breach is not None:
+                    return breach
+        return None
+
+    def _compare(self, name: str, value: float, reference: float) -> Breach | None:
+        deviation = abs(value / reference - 1.0)
+        if deviation > self.band:
+            return Breach(
+                "price_band",
+                f"{name} {value:g} is {deviation:.1%} from the last price {reference:g} "
+                f"(band {self.band:.1%})",
+            )
         return None

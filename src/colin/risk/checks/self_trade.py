@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from colin.cache.cache import CacheFacade
-from colin.model.enums import OrderSide, OrderType
+from colin.model.enums import OrderType
 from colin.risk.checks.base import Breach, OrderContext
 
 _PRICED = (OrderType.LIMIT, OrderType.STOP_LIMIT)
+_STOPS = (OrderType.STOP_MARKET, OrderType.STOP_LIMIT)
 
 
 class SelfTradeCheck:
@@ -21,18 +22,17 @@ class SelfTradeCheck:
     def check(self, ctx: OrderContext) -> Breach | None:
         """Compare the order's price with our resting opposite-side limit orders."""
         order = ctx.order
-        if order.order_type in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT):
+        pending = ctx.pending
+        buy = ctx.sign > 0.0
+        # nothing resting on the other side: nothing to trade against
+        if (pending.sell_qty if buy else pending.buy_qty) == 0.0 or order.order_type in _STOPS:
             return None
-        if ctx.pending.count == 0:
-            return None
-        limit = order.price
-        buy = order.side is OrderSide.BUY
+        limit = ctx.own_price
+        side = order.side
         for resting in self.cache.orders_open(order.instrument_id):
-            if resting.side is order.side or resting.order_type not in _PRICED:
+            if resting.side is side or resting.price is None or resting.order_type not in _PRICED:
                 continue
-            price = resting.price
-            if price is None:
-                continue
+            price = float(resting.price)
             crosses = limit is None or (price <= limit if buy else price >= limit)
             if crosses:
                 return Breach(

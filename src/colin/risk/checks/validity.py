@@ -49,7 +49,7 @@ def validate_order(
 
 
 def _check_quantity(
-    quantity: object, instrument: Instrument, max_quantity: float | None
+    quantity: object, instrument: Instrument, max_quantity: Decimal | None
 ) -> Breach | None:
     if not isinstance(quantity, Decimal):
         return Breach(
@@ -78,11 +78,11 @@ def _check_quantity(
             f"quantity {quantity} is above the instrument maximum {instrument.max_quantity}",
             float(instrument.max_quantity),
         )
-    if max_quantity is not None and float(quantity) > max_quantity:
+    if max_quantity is not None and quantity > max_quantity:
         return Breach(
             "max_quantity",
             f"quantity {quantity} is above the configured maximum {max_quantity}",
-            max_quantity,
+            float(max_quantity),
         )
     return None
 

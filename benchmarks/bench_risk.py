@@ -1,0 +1,239 @@
+"""Benchmark: the full pre-trade check set with 100 open positions and 200 open orders.
+
+Run with ``python benchmarks/bench_risk.py``. Every order goes through ``bus.send`` to the risk
+endpoint exactly as a strategy sends it; the execution endpoint is a no-op so that only the risk
+engine is timed. The baseline is a pass-through endpoint that forwards the command unchecked,
+measured in the same run. Prints p50/p99 per order and the ratios to the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from decimal import Decimal
+from typing import NamedTuple
+
+from colin.cache.cache import Cache
+from colin.core.bus import MessageBus
+from colin.core.clock import SimClock
+from colin.core.ids import ClientOrderId, InstrumentId, StrategyId, TradeId, VenueOrderId
+from colin.core.topics import EXEC_EXECUTE, EXEC_PROCESS, FILLS_TOPIC, RISK_EXECUTE
+from colin.model.commands import SubmitOrder
+from colin.model.data import Bar
+from colin.model.enums import InstrumentKind, LiquiditySide, OrderSide, OrderType
+from colin.model.events import OrderAccepted, OrderFilled, OrderSubmitted
+from colin.model.instrument import Instrument
+from colin.model.orders import Order
+from colin.portfolio.portfolio import Portfolio
+from colin.risk import InMemoryAuditSink, RiskConfig, RiskEngine, TradingWindow
+
+POSITIONS = 100
+OPEN_ORDERS = 200
+START_NS = 1_700_000_000_000_000_000
+
+FULL_CHECKS = RiskConfig(
+    max_order_quantity=1_000.0,
+    min_order_notional=1.0,
+    max_order_notional=5_000_000.0,
+    price_band_pct=0.05,
+    max_data_age_s=3_600.0,
+    max_position_notional=50_000_000.0,
+    max_position_pct_equity=50.0,
+    max_gross_exposure=1e12,
+    max_net_exposure=1e12,
+    max_leverage=1_000.0,
+    max_open_orders_per_symbol=1_000_000,
+    max_open_orders_total=10_000_000,
+    submit_rate={"count": 10_000_000, "interval_s": 1.0},
+    self_trade_prevention=True,
+    check_margin=True,
+    perp_leverage=10.0,
+    restricted=frozenset({"LUNA", "FTT"}),
+    trading_hours=(TradingWindow(),),
+    decision_history=1_000,
+)
+
+
+class Bench(NamedTuple):
+    """One freshly built node and the orders to send through it."""
+
+    bus: MessageBus
+    clock: SimClock
+    cache: Cache
+    portfolio: Portfolio
+    commands: list[SubmitOrder]
+
+
+def build(count: int) -> Bench:
+    """Build a node with 100 perp positions and 200 working orders, and the orders to send."""
+    bus = MessageBus()
+    clock = SimClock(START_NS)
+    cache = Cache()
+    instruments = [
+        Instrument(
+            id=InstrumentId(f"C{i:03d}/USDT:USDT.SIM"),
+            base=f"C{i:03d}",
+            quote="USDT",
+            tick_size=Decimal("0.01"),
+            lot_size=Decimal("0.001"),
+            kind=InstrumentKind.PERPETUAL,
+            max_leverage=Decimal(20),
+        )
+        for i in range(POSITIONS)
+    ]
+    portfolio = Portfolio(bus, clock, cache, {"USDT": Decimal(100_000_000)}, "USDT")
+    for n, instrument in enumerate(instruments):
+        cache.add_instrument(instrument)
+        cache.add_bar(
+            Bar(
+                instrument.id,
+                "1m",
+                100.0,
+                100.0,
+                100.0,
+                100.0,
+                1.0,
+                START_NS - 60_000_000_000,
+                START_NS,
+            )
+        )
+        side = OrderSide.BUY if n % 2 else OrderSide.SELL
+        bus.publish(
+            FILLS_TOPIC,
+            OrderFilled(
+                client_order_id=ClientOrderId(f"seed-{n}"),
+                instrument_id=instrument.id,
+                strategy_id=StrategyId("bench"),
+                ts_event=START_NS,
+                ts_init=START_NS,
+                venue_order_id=VenueOrderId(f"v{n}"),
+                trade_id=TradeId(f"t{n}"),
+                side=side,
+                last_qty=Decimal(10),
+                last_px=Decimal(100),
+                commission=Decimal(0),
+                commission_currency="USDT",
+                liquidity_side=LiquiditySide.TAKER,
+            ),
+        )
+        for k, (order_side, price) in enumerate(((OrderSide.BUY, "95"), (OrderSide.SELL, "105"))):
+            order = Order(
+                client_order_id=ClientOrderId(f"rest-{n}-{k}"),
+                strategy_id=StrategyId("bench"),
+                instrument_id=instrument.id,
+                side=order_side,
+                order_type=OrderType.LIMIT,
+                quantity=Decimal(1),
+                price=Decimal(price),
+            )
+            cache.add_order(order)
+            for kind in (OrderSubmitted, OrderAccepted):
+                fields = (
+                    {"venue_order_id": VenueOrderId(f"r{n}{k}")} if kind is OrderAccepted else {}
+                )
+                order.apply(
+                    kind(
+                        client_order_id=order.client_order_id,
+                        instrument_id=order.instrument_id,
+                        strategy_id=order.strategy_id,
+                        ts_event=START_NS,
+                        ts_init=START_NS,
+                        **fields,
+                    )
+                )
+            cache.update_order(order)
+    assert len(portfolio.positions_open()) == POSITIONS
+    assert cache.orders_open_count() == OPEN_ORDERS
+    bus.register(EXEC_EXECUTE, lambda command: None)
+    bus.register(EXEC_PROCESS, lambda event: None)
+    return Bench(bus, clock, cache, portfolio, make_orders(instruments, clock, count))
+
+
+def make_orders(instruments: list[Instrument], clock: SimClock, count: int) -> list[SubmitOrder]:
+    """Make fresh limit orders alternating instruments and sides (none crosses a resting one)."""
+    commands = []
+    for n in range(count):
+        instrument = instruments[n % len(instruments)]
+        buy = n % 2 == 0
+        order = Order(
+            client_order_id=ClientOrderId(f"b-{n}"),
+            strategy_id=StrategyId("bench"),
+            instrument_id=instrument.id,
+            side=OrderSide.BUY if buy else OrderSide.SELL,
+            order_type=OrderType.LIMIT,
+            quantity=Decimal("0.5"),
+            price=Decimal("100.50" if buy else "99.50"),
+            ts_init=clock.timestamp_ns(),
+        )
+        commands.append(SubmitOrder(order=order, ts_init=order.ts_init))
+    return commands
+
+
+def time_sends(bus: MessageBus, commands: list[SubmitOrder]) -> tuple[list[int], list[int]]:
+    """Send each command to the risk endpoint; return wall-clock and thread-CPU ns per send.
+
+    The CPU time leaves out the time the thread was preempted, which on a shared machine is
+    most of what the wall-clock tail measures.
+    """
+    send = bus.send
+    wall = time.perf_counter_ns
+    cpu = time.thread_time_ns
+    walls = []
+    cpus = []
+    for command in commands:
+        started_cpu = cpu()
+        started = wall()
+        send(RISK_EXECUTE, command)
+        walls.append(wall() - started)
+        cpus.append(cpu() - started_cpu)
+    return walls, cpus
+
+
+def percentile(samples: list[int], q: float) -> float:
+    """Return the ``q`` quantile (0-100) in microseconds."""
+    return statistics.quantiles(samples, n=1000)[int(q * 10) - 1] / 1_000
+
+
+def main() -> None:
+    """Measure the baseline, the risk engine, and the risk engine with an audit sink."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--orders", type=int, default=20_000)
+    count = parser.parse_args().orders
+    results = {}
+    for name in ("pass-through", "risk engine", "risk engine + audit"):
+        bench = build(count)
+        bus, commands = bench.bus, bench.commands
+        engine = None
+        if name == "pass-through":
+            bus.register(RISK_EXECUTE, lambda command, send=bus.send: send(EXEC_EXECUTE, command))
+        else:
+            audit = InMemoryAuditSink() if name.endswith("audit") else None
+            engine = RiskEngine(bus, bench.clock, bench.cache, bench.portfolio, FULL_CHECKS, audit)
+        warm, timed = commands[: count // 10], commands[count // 10 :]
+        time_sends(bus, warm)
+        walls, cpus = time_sends(bus, timed)
+        if engine is not None:
+            if engine.denied_count:
+                raise SystemExit(f"orders were denied: {list(engine.decisions)[-1]}")
+            assert len(engine.assessor.checks) >= 13
+        results[name] = {
+            "wall": (percentile(walls, 50), percentile(walls, 99)),
+            "cpu": (percentile(cpus, 50), percentile(cpus, 99)),
+        }
+    print(f"{POSITIONS} open positions, {OPEN_ORDERS} open orders, {count} orders per variant")
+    print(
+        f"{'variant':<22}{'clock':>6}{'p50 µs':>10}{'p99 µs':>10}{'p50 ratio':>12}{'p99 ratio':>12}"
+    )
+    for clock in ("wall", "cpu"):
+        base50, base99 = results["pass-through"][clock]
+        for name, measured in results.items():
+            p50, p99 = measured[clock]
+            print(
+                f"{name:<22}{clock:>6}{p50:>10.2f}{p99:>10.2f}"
+                f"{p50 / base50:>12.1f}{p99 / base99:>12.1f}"
+            )
+
+
+if __name__ == "__main__":
+    main()

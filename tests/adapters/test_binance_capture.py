@@ -232,3 +232,59 @@ def test_truncated_gzip_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(SPOT_CAPTURE.read_bytes()[:5000])
     with pytest.raises(DataError, match=r"cut\.gz: cannot read capture"):
         list(iter_capture(path, SPOT))
+
+
+_decimal_text = st.decimals(
+    min_value="0.00000001", max_value="1000000", places=8, allow_nan=False, allow_infinity=False
+).map(lambda d: f"{d:.8f}")
+
+
+@given(
+    price=_decimal_text,
+    size=_decimal_text,
+    trade_id=st.integers(0, 2**62),
+    maker=st.booleans(),
+    millis=st.integers(1_500_000_000_000, 2_500_000_000_000),
+)
+def test_trade_messages_decode_exactly(price, size, trade_id, maker, millis) -> None:
+    raw = json.dumps(
+        {
+            "e": "trade",
+            "E": millis,
+            "s": "BTCUSDT",
+            "t": trade_id,
+            "p": price,
+            "q": size,
+            "T": millis,
+            "m": maker,
+        }
+    )
+    trade = BinanceCaptureDecoder(SPOT).decode(raw, T0)
+    assert (trade.price, trade.size, trade.trade_id) == (float(price), float(size), str(trade_id))
+    assert trade.ts_event == millis * 1_000_000
+    assert trade.aggressor_side is (AggressorSide.SELLER if maker else AggressorSide.BUYER)
+
+
+@given(
+    bids=st.lists(st.tuples(_decimal_text, _decimal_text), max_size=20),
+    asks=st.lists(st.tuples(_decimal_text, _decimal_text), max_size=20),
+    first=st.integers(1, 2**60),
+    span=st.integers(0, 1000),
+)
+def test_depth_messages_keep_every_level_in_order(bids, asks, first, span) -> None:
+    raw = json.dumps(
+        {
+            "e": "depthUpdate",
+            "E": 1,
+            "s": "BTCUSDT",
+            "U": first,
+            "u": first + span,
+            "b": [list(level) for level in bids],
+            "a": [list(level) for level in asks],
+        }
+    )
+    deltas = BinanceCaptureDecoder(SPOT).decode(raw, T0)
+    expected = [(BookSide.BID, float(p), float(q)) for p, q in bids]
+    expected += [(BookSide.ASK, float(p), float(q)) for p, q in asks]
+    assert [(d.side, d.price, d.size) for d in deltas.deltas] == expected
+    assert (deltas.first_update_id, deltas.last_update_id) == (first, first + span)

@@ -54,6 +54,14 @@ class FillSink(Protocol):
         """Close the order's unfilled rest (IOC/FOK remainder, or nothing left to pay with)."""
 
 
+def _may_match(order: VenueOrder, low: float, high: float) -> bool:
+    if order.is_stop and not order.triggered:
+        return high >= order.trigger_f if order.is_buy else low <= order.trigger_f
+    if order.acts_as_market or order.fresh or order.taker_on_arrival:
+        return True
+    return low <= order.price_f if order.is_buy else high >= order.price_f
+
+
 class OrderMatcher:
     """The working orders of one instrument and the market they are matched against."""
 
@@ -130,6 +138,13 @@ class OrderMatcher:
 
     # -- bars and trades -------------------------------------------------------------------------
 
+    def may_match_range(self, low: float, high: float) -> bool:
+        """Return whether any order could fill or change state on prices within ``[low, high]``.
+
+        Lets the venue skip walking a bar that cannot touch any resting order.
+        """
+        return any(_may_match(order, low, high) for order in self.orders)
+
     def match_point(
         self,
         previous: PathPoint | None,
@@ -200,16 +215,17 @@ class OrderMatcher:
             if not taker and not gap_at_start:
                 return self._fill(order, limit_price, limit, _MAKER, t0, budget, volume)
             return self._fill(order, a, b, _TAKER if taker else _MAKER, t0, budget, volume, taker)
-        self._finish_attempt(order, t0)
-        if order not in self.orders:
-            return budget
+        if order.fresh or order.taker_on_arrival:
+            self._finish_attempt(order, t0)
+            if order not in self.orders:
+                return budget
         if (b <= limit) if buy else (b >= limit):
             ts = time_at(start, end, limit)
             return self._fill(order, limit_price, limit, _MAKER, ts, budget, volume)
         return budget
 
     def _trigger(self, order: VenueOrder, ts: int) -> None:
-        order.triggered = True
+        order.mark_triggered()
         order.taker_on_arrival = order.fresh = True
         self._sink.trigger(order, ts)
 

@@ -247,6 +247,11 @@ class SimulatedVenue:
         participation = self._config.max_volume_participation
         budget = None if participation is None else bar.volume * participation
         inflight = self._inflight.get(instrument_id)
+        if not (inflight and inflight[0][0] <= bar.ts_event) and not matcher.may_match_range(
+            bar.low, bar.high
+        ):
+            matcher.last_price = bar.close
+            return
         volume = bar.volume
         # commands sent while this bar is walked (from event handlers) wait for the next bar
         known = self._command_seq

@@ -32,17 +32,21 @@ class VenueOrder:
         Whether the order has not had a chance to match yet (IOC/FOK decide at that moment).
     triggered
         Whether a stop order's trigger has been reached.
+    acts_as_market
+        Whether the order takes any price: a market order, or a triggered stop-market.
     reserved
         Funds held for the order's unfilled quantity, in ``reserved_currency``.
     """
 
     __slots__ = (
+        "acts_as_market",
         "client_order_id",
         "eligible_from",
         "filled_qty",
         "fresh",
         "instrument_id",
         "is_buy",
+        "is_stop",
         "order_type",
         "post_only",
         "price",
@@ -69,6 +73,8 @@ class VenueOrder:
         self.side: OrderSide = order.side
         self.is_buy = order.side is OrderSide.BUY
         self.order_type: OrderType = order.order_type
+        self.is_stop = order.order_type in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT)
+        self.acts_as_market = order.order_type is OrderType.MARKET
         self.time_in_force: TimeInForce = order.time_in_force
         self.post_only = order.post_only
         self.reduce_only = order.reduce_only
@@ -100,17 +106,10 @@ class VenueOrder:
         """Quantity still to be filled."""
         return self.quantity - self.filled_qty
 
-    @property
-    def is_stop(self) -> bool:
-        """Whether the order waits for a trigger price."""
-        return self.order_type is OrderType.STOP_MARKET or self.order_type is OrderType.STOP_LIMIT
-
-    @property
-    def acts_as_market(self) -> bool:
-        """Whether the order takes any price (a market order, or a triggered stop-market)."""
-        return self.order_type is OrderType.MARKET or (
-            self.order_type is OrderType.STOP_MARKET and self.triggered
-        )
+    def mark_triggered(self) -> None:
+        """Record that the stop's trigger was reached (a stop-market now takes any price)."""
+        self.triggered = True
+        self.acts_as_market = self.order_type is OrderType.STOP_MARKET
 
     @property
     def priority(self) -> tuple[int, int]:

@@ -133,8 +133,10 @@ class OrderAssessor:
             checks.append(MarginCheck(portfolio, book, config.perp_leverage))
         return checks
 
-    def assess(self, order: Order, now: int, state: TradingState) -> Assessment:
-        """Run both phases (and the resize, if configured) on a not-yet-sent order."""
+    def assess(
+        self, order: Order, now: int, state: TradingState, allow_resize: bool = True
+    ) -> Assessment:
+        """Run both phases (and the resize, if configured and allowed) on a new order."""
         instrument = self._cache.instrument(order.instrument_id)
         if instrument is None:
             return Assessment(
@@ -176,7 +178,7 @@ class OrderAssessor:
                 price,
             )
         breaches = self.run(ctx, self.checks)
-        if breaches and self.config.resize_to_limits:
+        if breaches and allow_resize and self.config.resize_to_limits:
             return self._resize(order, instrument, price, reference, now, breaches, ctx)
         return Assessment(breaches, ctx, instrument, price)
 

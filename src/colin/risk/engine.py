@@ -340,6 +340,16 @@ class RiskEngine(RiskControls):
         """Return the instrument of ``order`` from the cache."""
         return self._cache.instrument(order.instrument_id)
 
+    def assessor_instrument_by_id(self, instrument_id: InstrumentId) -> Instrument | None:
+        """Return an instrument from the cache."""
+        return self._cache.instrument(instrument_id)
+
+    def assess_probe(self, order: Order) -> Assessment:
+        """Assess an order with no side effects and no resizing (for sizing)."""
+        return self.assessor.assess(
+            order, self._clock.timestamp_ns(), self.states.state, allow_resize=False
+        )
+
     def reference_price(self, instrument_id: InstrumentId) -> float | None:
         """Return the last price used to value orders (``None`` if unknown or not positive)."""
         price = self._cache.last_price(instrument_id)

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from colin.backtest.report import write_html_report
-from colin.backtest.report_charts import monthly_returns
+from colin.backtest.report_charts import monthly_returns, price_figure
+from colin.backtest.trades import build_round_trips
 from colin.core.ids import ClientOrderId
 from colin.core.time import NANOS_PER_MINUTE, parse_time
 from colin.model.events import OrderDenied
@@ -51,6 +52,7 @@ def test_report_has_every_section_and_inlines_plotly(tmp_path: Path) -> None:
     for trace in ('"name":"close"', '"name":"long entry"', '"name":"exit"', '"name":"equity"'):
         assert trace in text
     assert "Drawdown (%)" in text and "Monthly returns" in text
+    assert "P = 365 periods per year; risk-free rate 0; money in USDT" in text
     assert "50000000 ns (50 ms)" in text
     assert "not stated by the run" not in text
     assert not re.search(r"<script[^>]*\bsrc=", text)  # nothing loaded from the network
@@ -154,3 +156,16 @@ def test_long_denied_and_risk_lists_are_cut_in_the_middle(tmp_path: Path) -> Non
     assert "… 2 denied orders not listed …" in text
     assert "… 1 risk events not listed …" in text
     assert "O-denied-4<" in text and "O-denied-7<" in text and "O-denied-5<" not in text
+
+
+def test_many_trades_mark_only_the_largest() -> None:
+    fills = []
+    for i in range(10):  # trip i gains i
+        fills += [fill("BUY", 1, 100, day(2 * i + 1)), fill("SELL", 1, 100 + i, day(2 * i + 2))]
+    trips = build_round_trips(fills)
+    ts = np.array([day(i) for i in range(25)], dtype=np.int64)
+    figure = price_figure("BTC/USDT.BINANCE", ts, np.full(25, 100.0), trips, max_trips=3)
+    assert "the 3 largest of 10 trades marked" in figure.layout.title.text
+    entries, exits = figure.data[1], figure.data[2]
+    assert len(entries.y) == len(exits.y) == 3
+    assert sorted(exits.y) == [107.0, 108.0, 109.0]

@@ -199,8 +199,19 @@ def _metrics(metrics: dict[str, float], currency: str) -> str:
     ]
     half = (len(rows) + 1) // 2
     header = ("Metric", "Value", "Definition")
+    periods = metrics.get("periods_per_year")
+    basis = (
+        f"Annualised over a 365-day year with P = {periods:,.0f} periods per year"
+        if periods
+        else "Annualised over a 365-day year"
+    )
+    note = (
+        f"<p class='sub'>{_e(basis)}; risk-free rate 0; money in {_e(currency)}; trade "
+        "statistics over closed round trips, net of fees.</p>"
+    )
     return (
-        "<div class='metrics'>"
+        note
+        + "<div class='metrics'>"
         + _table(header, rows[:half], {1})
         + _table(header, rows[half:], {1})
         + "</div>"

@@ -15,6 +15,7 @@ from colin.backtest.downsample import DEFAULT_MAX_POINTS, downsample_indices
 from colin.backtest.trades import RoundTrip
 from colin.model.enums import PositionSide
 
+DEFAULT_MAX_TRIPS = 2_000
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _LAYOUT = {
     "template": "plotly_white",
@@ -34,12 +35,19 @@ def price_figure(
     close: np.ndarray,
     trips: list[RoundTrip],
     max_points: int = DEFAULT_MAX_POINTS,
+    max_trips: int = DEFAULT_MAX_TRIPS,
 ) -> go.Figure:
     """Plot the close price of one instrument with round-trip entries and exits.
 
     Long entries are green up-triangles, short entries red down-triangles, exits black crosses
-    at the average exit price; hovering an exit shows the trip's net PnL.
+    at the average exit price; hovering an exit shows the trip's net PnL. With more than
+    ``max_trips`` trips only the ``max_trips`` with the largest absolute net PnL are marked, and
+    the title says so.
     """
+    title = f"{instrument_id}: price, entries and exits"
+    if len(trips) > max_trips:
+        title += f" (the {max_trips:,} largest of {len(trips):,} trades marked)"
+        trips = sorted(trips, key=lambda trip: abs(trip.net_pnl), reverse=True)[:max_trips]
     keep = downsample_indices(close, max_points)
     figure = go.Figure()
     figure.add_trace(
@@ -73,7 +81,7 @@ def price_figure(
                 text=[f"net PnL {trip.net_pnl:.2f}" for trip in exits],
             )
         )
-    figure.update_layout(title=f"{instrument_id}: price, entries and exits", height=420, **_LAYOUT)
+    figure.update_layout(title=title, height=420, **_LAYOUT)
     return figure
 
 

@@ -276,3 +276,19 @@ def test_gzip_csv_is_detected(tmp_path) -> None:
         handle.write(HEADER + ROWS[0] + "\n")
     assert detect_format(path) is FileFormat.CSV_CANDLES
     assert DataKind("bars") is DataKind.BARS
+
+
+def test_funding_takes_mark_prices_from_the_sibling_mark_file(tmp_path, catalog) -> None:
+    funding = tmp_path / "BTC_USD_BTC-8h-funding_rate.feather"
+    shutil.copy(FIXTURES / "BTC_USD_BTC-8h-funding_rate.feather", funding)
+    rates = pd.read_feather(funding)
+    marks = rates.iloc[:-2].assign(
+        date=rates.date.iloc[:-2] - pd.Timedelta(milliseconds=17),  # venue stamps differ slightly
+        open=np.arange(10, dtype=float) + 28_000.0,
+    )
+    marks.to_feather(tmp_path / "BTC_USD_BTC-8h-mark.feather")
+    import_file(catalog, funding)
+    out = catalog.read_funding("BTC/USD:BTC.BINANCE")
+    assert out.mark_price.iloc[:10].tolist() == list(np.arange(10) + 28_000.0)
+    assert out.mark_price.iloc[10:].isna().all()
+    assert out.rate.tolist() == rates.open.tolist()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,9 @@ from colin.core.errors import DataError
 from colin.persistence.importers.candles import read_freqtrade_feather, read_freqtrade_json
 from colin.persistence.importers.timestamps import epoch_to_ns
 
+logger = logging.getLogger(__name__)
+
+_MARK_TOLERANCE_NS = 60 * 1_000_000_000
 _SIDES = {"buy": 1, "sell": -1, "unknown": 0, "": 0}
 
 
@@ -53,10 +57,27 @@ def read_freqtrade_trades(path: Path) -> pd.DataFrame:
 
 
 def read_freqtrade_funding(path: Path) -> pd.DataFrame:
-    """Read a freqtrade ``*-funding_rate`` file (feather or JSON): the rate is in ``open``."""
+    """Read a freqtrade ``*-funding_rate`` file (feather or JSON): the rate is in ``open``.
+
+    When the sibling ``*-mark`` file of the same timeframe exists, the mark price of each funding
+    event is the ``open`` of the mark candle starting within a minute of it (freqtrade's rule).
+    """
     reader = read_freqtrade_feather if path.suffix == ".feather" else read_freqtrade_json
     bars = reader(path)
-    return pd.DataFrame({"ts_event": bars["ts_open"], "rate": bars["open"], "mark_price": np.nan})
+    funding = pd.DataFrame({"ts_event": bars["ts_open"], "rate": bars["open"]})
+    mark_path = path.with_name(path.name.replace("-funding_rate", "-mark"))
+    if mark_path == path or not mark_path.exists():
+        return funding.assign(mark_price=np.nan)
+    marks = reader(mark_path)[["ts_open", "open"]].sort_values("ts_open")
+    merged = pd.merge_asof(
+        funding.reset_index().sort_values("ts_event"),
+        marks.rename(columns={"ts_open": "ts_event", "open": "mark_price"}),
+        on="ts_event",
+        direction="nearest",
+        tolerance=_MARK_TOLERANCE_NS,
+    )
+    logger.info("%s: mark prices from %s", path, mark_path.name)
+    return merged.sort_values("index").drop(columns="index").reset_index(drop=True)
 
 
 def _read_table(path: Path, reader, **kwargs):  # type: ignore[no-untyped-def]

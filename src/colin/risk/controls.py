@@ -137,13 +137,17 @@ class RiskControls:
         if signal.kind == "warning":
             self._emit(
                 RiskWarning(
-                    ts=ts, reason=detail, rule=owner, value=signal.drawdown, limit=signal.limit
+                    ts_event=ts,
+                    reason=detail,
+                    rule=owner,
+                    value=signal.drawdown,
+                    limit=signal.limit,
                 )
             )
             return
         self._emit(
             BreakerTripped(
-                ts=ts, reason=detail, rule=owner, value=signal.drawdown, limit=signal.limit
+                ts_event=ts, reason=detail, rule=owner, value=signal.drawdown, limit=signal.limit
             )
         )
         config = self.config.drawdown
@@ -172,7 +176,7 @@ class RiskControls:
         self.loss_rules.reset_streak()
         self._emit(
             BreakerTripped(
-                ts=now,
+                ts_event=now,
                 reason=reason,
                 rule="consecutive_losses",
                 value=float(streak),
@@ -204,7 +208,7 @@ class RiskControls:
         reason = f"open loss {loss:,.2f} on {instrument_id} exceeds the per-trade cap {limit:,.2f}"
         self._emit(
             BreakerTripped(
-                ts=now,
+                ts_event=now,
                 reason=reason,
                 rule="max_trade_loss",
                 instrument_id=instrument_id,
@@ -222,7 +226,7 @@ class RiskControls:
         reason = f"{rule} breaker on {instrument_id}: {value:.4g} beyond {limit:.4g}"
         self._emit(
             BreakerTripped(
-                ts=ts,
+                ts_event=ts,
                 reason=reason,
                 rule=rule,
                 instrument_id=instrument_id,
@@ -250,7 +254,7 @@ class RiskControls:
             )
         self._emit(
             KillSwitchActivated(
-                ts=now,
+                ts_event=now,
                 reason=reason,
                 canceled_instruments=len(instruments),
                 flatten_orders=len(orders),
@@ -311,4 +315,4 @@ class RiskControls:
         self.events.append(event)
         self._bus.publish(RISK_EVENTS_TOPIC, event)
         if self.audit is not None:
-            self.audit.append("risk.event", event.ts, event.to_record())
+            self.audit.append("risk.event", event.ts_event, event.to_record())

@@ -12,7 +12,7 @@ from colin.model.enums import TradingState
 class RiskEvent:
     """Base of every risk event."""
 
-    ts: int
+    ts_event: int
     reason: str
 
     @property
@@ -22,9 +22,9 @@ class RiskEvent:
 
     def to_record(self) -> dict[str, Any]:
         """Return the event as a plain dict (``ts``, ``kind``, ``detail`` and the fields)."""
-        record: dict[str, Any] = {"ts": self.ts, "kind": self.kind, "detail": self.reason}
+        record: dict[str, Any] = {"ts": self.ts_event, "kind": self.kind, "detail": self.reason}
         for item in fields(self):
-            if item.name not in ("ts", "reason"):
+            if item.name not in ("ts_event", "reason"):
                 value = getattr(self, item.name)
                 record[item.name] = value.value if isinstance(value, TradingState) else value
         return record

@@ -49,7 +49,7 @@ class TradingStateMachine:
         self.until_ns = until_ns
         if previous is state:
             return None
-        return TradingStateChanged(ts=ts, reason=reason, previous=previous, state=state)
+        return TradingStateChanged(ts_event=ts, reason=reason, previous=previous, state=state)
 
     def expire(self, now: int) -> TradingStateChanged | None:
         """Lift a rule's state whose time is up; return the change if there was one."""
@@ -68,4 +68,4 @@ class TradingStateMachine:
         self.reason = reason
         self.owner = OPERATOR
         self.until_ns = 0
-        return TradingStateChanged(ts=ts, reason=reason, previous=previous, state=self.state)
+        return TradingStateChanged(ts_event=ts, reason=reason, previous=previous, state=self.state)

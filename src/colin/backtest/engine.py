@@ -242,10 +242,10 @@ class BacktestEngine:
             handler = self.data_engine.bar_handler(columns.instrument_id, columns.timeframe)
             streams.append(bar_stream(columns, venue.process_bar, handler))
         for name, items, ts, priority, kind in self._objects:
-            venue = self.venues[items[0].instrument_id.venue] if items else None
-            if venue is None:
+            if not items:
                 continue
-            handlers = {
+            venue = self.venues[items[0].instrument_id.venue]
+            handlers: tuple[Callable[[Any], Any], Callable[[Any], Any]] = {
                 "trade": (venue.process_trade, self.data_engine.handle_trade),
                 "quote": (venue.process_quote, self.data_engine.handle_quote),
                 "book": (venue.process_book, self.data_engine.handle_book),

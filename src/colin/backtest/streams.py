@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -118,10 +119,10 @@ def bar_stream(
 
 def object_stream(
     name: str,
-    objects: Sequence[object],
+    objects: Sequence[Any],
     ts: np.ndarray,
     priority: int,
-    handlers: Sequence[Callable[[object], None]],
+    handlers: Sequence[Callable[[Any], Any]],
 ) -> Stream:
     """Build the replay stream of ready-made objects (ticks, book events, funding)."""
     if len(objects) != len(ts):

@@ -14,7 +14,7 @@ from colin.backtest.report import write_html_report
 from colin.backtest.result import BacktestResult
 from colin.backtest.serialization import write_result_json
 from colin.cli.errors import parse_assignments, user_errors
-from colin.node.backtest import run_backtest
+from colin.node.backtest import Catalog, run_backtest
 from colin.node.config import ColinConfig, load_config
 from colin.persistence.catalog import default_catalog
 from colin.persistence.sql import RunRepository, create_store
@@ -69,16 +69,22 @@ def backtest(
         if balance:
             overrides["backtest.starting_balances"] = parse_assignments(balance, "--balance")
         config = load_config(config_file, overrides=overrides)
-        result = _run_with_progress(config)
-        _publish(config, result, out, store=not no_store)
+        catalog = default_catalog(config.catalog)
+        result = _run_with_progress(config, catalog)
+        _publish(config, result, out)
+        if not no_store:
+            instruments = {i.id: i for i in map(catalog.instrument, config.backtest.instruments)}
+            RunRepository(create_store(config.database_url)).save(result, instruments=instruments)
+            console.print(
+                f"stored as run [bold]{result.run_id}[/] (colin runs show {result.run_id})"
+            )
 
 
 def _instrument_id(value: str) -> str:
     return value if "." in value else f"{value}.BINANCE"
 
 
-def _run_with_progress(config: ColinConfig) -> BacktestResult:
-    catalog = default_catalog(config.catalog)
+def _run_with_progress(config: ColinConfig, catalog: Catalog) -> BacktestResult:
     run = config.backtest
     label = f"{run.strategy} {', '.join(run.instruments)} {run.timeframe}"
     with Progress(
@@ -97,7 +103,7 @@ def _run_with_progress(config: ColinConfig) -> BacktestResult:
         return run_backtest(run, catalog, progress=advance)
 
 
-def _publish(config: ColinConfig, result: BacktestResult, out: Path | None, store: bool) -> None:
+def _publish(config: ColinConfig, result: BacktestResult, out: Path | None) -> None:
     folder = out or config.output_dir / result.run_id
     folder.mkdir(parents=True, exist_ok=True)
     report = write_html_report(result, folder / "report.html")
@@ -115,7 +121,3 @@ def _publish(config: ColinConfig, result: BacktestResult, out: Path | None, stor
     )
     console.print(f"report: [link=file://{report.resolve()}]{report}[/link]")
     console.print(f"result: {result_json}")
-    if store:
-        repository = RunRepository(create_store(config.database_url))
-        repository.save(result)
-        console.print(f"stored as run [bold]{result.run_id}[/] (colin runs show {result.run_id})")

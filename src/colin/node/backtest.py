@@ -8,6 +8,7 @@ from colin.backtest.engine import BacktestEngine, ProgressCallback
 from colin.backtest.metrics import compute_metrics
 from colin.backtest.result import BacktestResult
 from colin.core.errors import ConfigError, NotFoundError
+from colin.core.ids import InstrumentId
 from colin.core.time import ns_to_iso
 from colin.model.data import FundingRate
 from colin.node.config import BacktestRunConfig
@@ -70,7 +71,7 @@ def _add_funding(
     except NotFoundError:
         return
     marks = frame["mark_price"] if "mark_price" in frame.columns else None
-    iid = engine.cache.instrument_or_raise(instrument_id).id
+    iid = engine.cache.instrument_or_raise(InstrumentId(instrument_id)).id
     engine.add_funding(
         instrument_id,
         [

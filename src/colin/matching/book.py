@@ -68,6 +68,7 @@ class OrderMatcher:
     __slots__ = (
         "_contract_size",
         "_participation",
+        "_pending_quote",
         "_sink",
         "_slippage",
         "book",
@@ -91,6 +92,7 @@ class OrderMatcher:
         self.has_l2 = False
         self.spread: float | None = None
         self.last_price: float | None = None
+        self._pending_quote: QuoteTick | None = None
         self._sink = sink
         self._slippage = slippage
         self._participation = participation
@@ -109,14 +111,19 @@ class OrderMatcher:
 
     def touch_price(self, is_buy: bool) -> float | None:
         """Return the best price a taker on this side would meet in the book, if any."""
-        return self.book.best_ask_price() if is_buy else self.book.best_bid_price()
+        book = self._current_book()
+        return book.best_ask_price() if is_buy else book.best_bid_price()
 
-    # -- market state ----------------------------------------------------------------------------
+    def mid_price(self) -> float | None:
+        """Return the book's mid price, if both sides have liquidity."""
+        return self._current_book().mid_price()
 
-    def update_quote(self, quote: QuoteTick) -> None:
-        """Record a quote (and, without L2 data, make it the venue's one-level book)."""
-        self.spread = quote.ask_price - quote.bid_price
-        if not self.has_l2:
+    def _current_book(self) -> OrderBook:
+        """Return the book, first turning the latest quote into it (done lazily, so that quotes
+        for an instrument without orders cost one assignment)."""
+        quote = self._pending_quote
+        if quote is not None:
+            self._pending_quote = None
             self.book.apply_snapshot(
                 BookSnapshot(
                     self.instrument.id,
@@ -126,6 +133,15 @@ class OrderMatcher:
                     quote.ts_event,
                 )
             )
+        return self.book
+
+    # -- market state ----------------------------------------------------------------------------
+
+    def update_quote(self, quote: QuoteTick) -> None:
+        """Record a quote; without L2 data it becomes the venue's one-level book."""
+        self.spread = quote.ask_price - quote.bid_price
+        if not self.has_l2:
+            self._pending_quote = quote
 
     def update_book(self, event: BookSnapshot | BookDeltas) -> None:
         """Apply L2 data to the venue's own book."""
@@ -134,6 +150,7 @@ class OrderMatcher:
         else:
             self.book.apply_deltas(event)
         self.has_l2 = True
+        self._pending_quote = None
         self.spread = self.book.spread()
 
     # -- bars and trades -------------------------------------------------------------------------

@@ -196,9 +196,7 @@ class SimulatedVenue:
         matcher = self._matchers[instrument.id]
         mark = rate.mark_price
         if mark is None:
-            mark = (
-                matcher.last_price if matcher.last_price is not None else matcher.book.mid_price()
-            )
+            mark = matcher.last_price if matcher.last_price is not None else matcher.mid_price()
         if mark is None:
             raise DataError(
                 f"{instrument.id}: funding at {rate.ts_event} has no mark price and the venue "
@@ -305,8 +303,8 @@ class SimulatedVenue:
     def _has_price(matcher: OrderMatcher) -> bool:
         return (
             matcher.last_price is not None
-            or matcher.book.best_bid_price() is not None
-            or matcher.book.best_ask_price() is not None
+            or matcher.touch_price(True) is not None
+            or matcher.touch_price(False) is not None
         )
 
     # -- commands --------------------------------------------------------------------------------

@@ -245,13 +245,13 @@ class BacktestEngine:
             if not items:
                 continue
             venue = self.venues[items[0].instrument_id.venue]
-            handlers: tuple[Callable[[Any], Any], Callable[[Any], Any]] = {
+            table: dict[str, tuple[Callable[[Any], Any], ...]] = {
                 "trade": (venue.process_trade, self.data_engine.handle_trade),
                 "quote": (venue.process_quote, self.data_engine.handle_quote),
                 "book": (venue.process_book, self.data_engine.handle_book),
                 "funding": (venue.process_funding, self.data_engine.handle_funding),
-            }[kind]
-            streams.append(object_stream(name, items, ts, priority, handlers))
+            }
+            streams.append(object_stream(name, items, ts, priority, table[kind]))
         return streams
 
     def _record_risk_event(self, event: Any) -> None:

@@ -6,10 +6,18 @@ from decimal import Decimal
 
 import pytest
 
-from colin.core.errors import NotFoundError
+from colin.core.errors import DataError, NotFoundError
 from colin.core.ids import InstrumentId
 from colin.matching import SimulatedVenueConfig
-from colin.model import Balance, FundingRate, OrderExpired, OrderRejected, OrderSide, OrderType
+from colin.model import (
+    Balance,
+    FundingRate,
+    OrderExpired,
+    OrderRejected,
+    OrderSide,
+    OrderType,
+    QuoteTick,
+)
 
 from .harness import MINUTE, Harness, perp_instrument, spot_instrument
 
@@ -151,3 +159,22 @@ def test_construction_rejects_bad_setup() -> None:
 def test_position_of_an_unknown_instrument_is_an_error(spot: Harness) -> None:
     with pytest.raises(NotFoundError, match=r"ETH/USDT\.SIM is not traded at SIM"):
         spot.venue.position_quantity(InstrumentId("ETH/USDT.SIM"))
+
+
+def test_funding_mark_falls_back_to_the_book_mid_and_fails_clearly_without_one() -> None:
+    h = _perp_harness()
+    perp = perp_instrument()
+    ts = h.clock.timestamp_ns()
+    h.venue.process_quote(QuoteTick(perp.id, 99.0, 101.0, 5.0, 5.0, ts))
+    h.submit(h.order(BUY, "1", instrument_id=perp.id))
+    assert h.venue.position_quantity(perp.id) == Decimal(1)
+    assert h.venue.process_funding(FundingRate(perp.id, 0.001, ts)) == Decimal("0.1")  # mid 100
+    h.venue.process_quote(QuoteTick(perp.id, 99.0, 101.0, 0.0, 5.0, ts + 1))  # no bids left
+    with pytest.raises(DataError, match=r"funding at \d+ has no mark price"):
+        h.venue.process_funding(FundingRate(perp.id, 0.001, ts + 2))
+    assert h.venue.process_funding(FundingRate(perp.id, 0.001, ts + 3, mark_price=100.0))
+
+
+def test_funding_on_a_flat_or_spot_instrument_pays_nothing(spot: Harness) -> None:
+    rate = FundingRate(spot_instrument().id, 0.01, MINUTE, mark_price=100.0)
+    assert spot.venue.process_funding(rate) == 0

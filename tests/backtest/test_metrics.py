@@ -219,7 +219,7 @@ def test_equity_at_or_below_zero_leaves_return_statistics_undefined() -> None:
     assert metrics["ruin_ts"] == day(2)
     assert metrics["total_return"] == pytest.approx(-0.9)
     assert metrics["cagr"] == pytest.approx((0.1) ** (365 / 3) - 1)
-    assert all(math.isnan(metrics[key]) for key in ("volatility", "sharpe", "sortino"))
+    assert all(math.isnan(metrics[key]) for key in ("volatility", "sharpe", "sortino", "calmar"))
     assert metrics["max_drawdown"] == pytest.approx(1.2)  # lost more than the peak equity
     assert "ruin_ts" not in compute_metrics(daily_result([50.0, 10.0]))
     assert math.isnan(compute_metrics(daily_result([-50.0, -10.0]))["turnover"])

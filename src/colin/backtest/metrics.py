@@ -26,6 +26,7 @@ from colin.core.time import NANOS_PER_DAY
 
 DAYS_PER_YEAR = 365.0
 _NS_PER_YEAR = DAYS_PER_YEAR * NANOS_PER_DAY
+_NAN = float("nan")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,9 @@ METRICS: tuple[MetricDefinition, ...] = (
     MetricDefinition(
         "sortino", "Sortino ratio", "ratio", "mean(r) / sqrt(mean(min(r, 0)^2)) * sqrt(P)"
     ),
-    MetricDefinition("calmar", "Calmar ratio", "ratio", "cagr / max_drawdown"),
+    MetricDefinition(
+        "calmar", "Calmar ratio", "ratio", "cagr / max_drawdown (undefined after ruin)"
+    ),
     MetricDefinition("max_drawdown", "Max drawdown", "fraction", "max_i(1 - V_i / max_{j<=i} V_j)"),
     MetricDefinition(
         "max_drawdown_duration_days",
@@ -148,7 +151,8 @@ def compute_metrics(
     metrics: dict[str, float] = {}
     metrics.update(_return_metrics(curve_ts, values, periods_per_year))
     metrics.update(_drawdown_metrics(curve_ts, values))
-    metrics["calmar"] = _ratio(metrics["cagr"], metrics["max_drawdown"])
+    ruined = "ruin_ts" in metrics
+    metrics["calmar"] = _NAN if ruined else _ratio(metrics["cagr"], metrics["max_drawdown"])
     for instrument_id in {fill.instrument_id for fill in result.fills}:
         settle = _settlement_currency(instrument_id)
         if settle != result.base_currency:
@@ -162,7 +166,7 @@ def compute_metrics(
     notional = sum((fill.last_qty * fill.last_px for fill in result.fills), Decimal(0))
     fees = sum((fee_in_settlement(fill) for fill in result.fills), Decimal(0))
     mean_equity = float(np.mean(values[1:]))
-    metrics["turnover"] = float(notional) / mean_equity if mean_equity > 0 else float("nan")
+    metrics["turnover"] = float(notional) / mean_equity if mean_equity > 0 else _NAN
     metrics["fees"] = float(fees)
     metrics["fill_count"] = len(result.fills)
     metrics["periods_per_year"] = float(periods_per_year)
@@ -195,7 +199,7 @@ def _validated_curve(result: BacktestResult) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _ratio(numerator: float, denominator: float) -> float:
-    return numerator / denominator if denominator != 0 else float("nan")
+    return numerator / denominator if denominator != 0 else _NAN
 
 
 def _return_metrics(
@@ -213,10 +217,10 @@ def _return_metrics(
     if len(ruined):
         # returns of an account at or below zero mean nothing: leave their statistics undefined
         metrics["ruin_ts"] = int(curve_ts[ruined[0]])
-        metrics.update(volatility=float("nan"), sharpe=float("nan"), sortino=float("nan"))
+        metrics.update(volatility=_NAN, sharpe=_NAN, sortino=_NAN)
         return metrics
     returns = values[1:] / values[:-1] - 1.0
-    std = float(np.std(returns, ddof=1)) if len(returns) > 1 else float("nan")
+    std = float(np.std(returns, ddof=1)) if len(returns) > 1 else _NAN
     downside = float(np.sqrt(np.mean(np.minimum(returns, 0.0) ** 2)))
     mean = float(np.mean(returns))
     root = float(np.sqrt(periods_per_year))
@@ -265,14 +269,13 @@ def _drawdown_metrics(curve_ts: np.ndarray, values: np.ndarray) -> dict[str, flo
 
 def _trade_metrics(trips: list[RoundTrip]) -> dict[str, float]:
     closed = [trip for trip in trips if trip.is_closed]
-    nan = float("nan")
     metrics: dict[str, float] = {
         "trade_count": len(closed),
         "open_trade_count": len(trips) - len(closed),
     }
     if not closed:
         for key in ("win_rate", "profit_factor", "expectancy", "average_trade_return"):
-            metrics[key] = nan
+            metrics[key] = _NAN
         return metrics
     pnl = np.array([float(trip.net_pnl) for trip in closed])
     wins, losses = pnl[pnl > 0], pnl[pnl <= 0]
@@ -280,7 +283,7 @@ def _trade_metrics(trips: list[RoundTrip]) -> dict[str, float]:
     if gross_loss > 0:
         profit_factor = gross_win / gross_loss
     else:
-        profit_factor = float("inf") if gross_win > 0 else nan
+        profit_factor = float("inf") if gross_win > 0 else _NAN
     durations = np.array([trip.duration_ns or 0 for trip in closed], dtype=np.float64)
     metrics.update(
         {
@@ -288,8 +291,8 @@ def _trade_metrics(trips: list[RoundTrip]) -> dict[str, float]:
             "profit_factor": profit_factor,
             "expectancy": float(pnl.mean()),
             "average_trade_return": float(np.mean([trip.net_return for trip in closed])),
-            "average_win": float(wins.mean()) if len(wins) else nan,
-            "average_loss": float(losses.mean()) if len(losses) else nan,
+            "average_win": float(wins.mean()) if len(wins) else _NAN,
+            "average_loss": float(losses.mean()) if len(losses) else _NAN,
             "best_trade": float(pnl.max()),
             "worst_trade": float(pnl.min()),
             "average_holding_days": float(durations.mean()) / NANOS_PER_DAY,

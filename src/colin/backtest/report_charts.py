@@ -49,6 +49,7 @@ def price_figure(
         title += f" (the {max_trips:,} largest of {len(trips):,} trades marked)"
         trips = sorted(trips, key=lambda trip: abs(trip.net_pnl), reverse=True)[:max_trips]
     keep = downsample_indices(close, max_points)
+    size = 10 if len(trips) <= 200 else 6  # dense markers would hide the price
     figure = go.Figure()
     figure.add_trace(
         go.Scatter(x=_times(ts[keep]), y=close[keep], name="close", mode="lines", line={"width": 1})
@@ -65,7 +66,7 @@ def price_figure(
                     y=[float(trip.avg_entry_price) for trip in entries],
                     name=f"{side.value.lower()} entry",
                     mode="markers",
-                    marker={"symbol": symbol, "size": 10, "color": color},
+                    marker={"symbol": symbol, "size": size, "color": color},
                     text=[f"{side.value} {trip.quantity}" for trip in entries],
                 )
             )
@@ -77,7 +78,7 @@ def price_figure(
                 y=[float(trip.avg_exit_price or 0) for trip in exits],
                 name="exit",
                 mode="markers",
-                marker={"symbol": "x", "size": 8, "color": "#111827"},
+                marker={"symbol": "x", "size": size - 2, "color": "#111827"},
                 text=[f"net PnL {trip.net_pnl:.2f}" for trip in exits],
             )
         )

@@ -203,3 +203,23 @@ def test_catalog_files_ship_in_the_package(sample: ParquetCatalog) -> None:
     total = sum(p.stat().st_size for p in root.parent.rglob("*") if p.is_file())
     assert total < 6_000_000
     assert (root.parent / "ATTRIBUTION.md").read_text().count("MIT") >= 3
+
+
+def test_fill_flags_survive_merges(tmp_path: Path, hourly: pd.DataFrame) -> None:
+    catalog = ParquetCatalog(tmp_path)
+    catalog.write_bars(BTC, "1h", hourly.iloc[:10].assign(filled=[False] * 9 + [True]))
+    catalog.write_bars(BTC, "1h", hourly.iloc[10:20])
+    back = catalog.read_bars(BTC, "1h")
+    assert back.filled.tolist() == [False] * 9 + [True] + [False] * 10
+    catalog.write_bars(BTC, "1h", hourly.iloc[20:25].assign(filled=True))
+    assert catalog.read_bars(BTC, "1h").filled.sum() == 6
+
+
+def test_flags_read_back_across_files_with_different_columns(tmp_path: Path, hourly) -> None:
+    catalog = ParquetCatalog(tmp_path)
+    older = hourly.iloc[:5].assign(ts_open=hourly.ts_open[:5] - 365 * 24 * NANOS_PER_HOUR)
+    catalog.write_bars(BTC, "1h", older)
+    catalog.write_bars(BTC, "1h", hourly.iloc[:5].assign(filled=[True] + [False] * 4))
+    back = catalog.read_bars(BTC, "1h")
+    assert back.filled.tolist() == [False] * 5 + [True] + [False] * 4
+    assert back.filled.dtype == bool

@@ -30,7 +30,7 @@ from colin.persistence.catalog.layout import (
     part_files,
     period_labels,
 )
-from colin.persistence.catalog.schemas import to_table
+from colin.persistence.catalog.schemas import EXTRA_BAR_COLUMNS, to_table
 
 COMPRESSION = "zstd"
 ROW_GROUP_SIZE = 256 * 1024
@@ -251,7 +251,7 @@ class ParquetCatalog:
         if not part_files(directory):
             raise NotFoundError(self._missing_message(key))
         files = part_files(directory, start_ns, end_ns)
-        schema = _stored_schema(part_files(directory)[0])
+        schema = _stored_schema(files or part_files(directory)[:1])
         if not files:
             empty: pd.DataFrame = schema.empty_table().to_pandas()
             return empty
@@ -262,7 +262,12 @@ class ParquetCatalog:
         if end_ns is not None:
             condition = column < end_ns if condition is None else condition & (column < end_ns)
         dataset = ds.dataset([str(path) for path in files], schema=schema, format="parquet")
-        frame: pd.DataFrame = dataset.to_table(filter=condition).to_pandas()
+        table = dataset.to_table(filter=condition)
+        for name in EXTRA_BAR_COLUMNS:
+            if name in table.schema.names:
+                flags = pc.fill_null(table[name], False)
+                table = table.set_column(table.schema.get_field_index(name), name, flags)
+        frame: pd.DataFrame = table.to_pandas()
         return frame
 
     def _missing_message(self, key: DatasetKey) -> str:
@@ -306,13 +311,9 @@ class ParquetCatalog:
 def _merge(kind: DataKind, stored: pa.Table, new: pa.Table) -> pa.Table:
     time_column = kind.time_column
     if stored.schema.names != new.schema.names:
-        stored = stored.select([n for n in new.schema.names if n in stored.schema.names])
-        for name in new.schema.names:
-            if name not in stored.schema.names:
-                stored = stored.append_column(
-                    name, pa.array([False] * stored.num_rows, new.schema.field(name).type)
-                )
-        stored = stored.select(new.schema.names).cast(new.schema)
+        # Only the optional boolean flags (``filled``, ``partial``) can differ: absent means False.
+        names = [*new.schema.names, *(n for n in stored.schema.names if n not in new.schema.names)]
+        stored, new = _with_flags(stored, names), _with_flags(new, names)
     if kind is DataKind.BARS:
         keep = pc.invert(pc.is_in(stored[time_column], value_set=new[time_column]))
     else:
@@ -320,6 +321,13 @@ def _merge(kind: DataKind, stored: pa.Table, new: pa.Table) -> pa.Table:
         keep = pc.or_(pc.less(stored[time_column], low), pc.greater(stored[time_column], high))
     merged = pa.concat_tables([stored.filter(keep), new])
     return merged.take(pc.sort_indices(merged, [(time_column, "ascending")]))
+
+
+def _with_flags(table: pa.Table, names: list[str]) -> pa.Table:
+    for name in names:
+        if name not in table.schema.names:
+            table = table.append_column(name, pa.array([False] * table.num_rows, pa.bool_()))
+    return table.select(names)
 
 
 def _write_file(path: Path, table: pa.Table, key: DatasetKey) -> None:
@@ -334,8 +342,8 @@ def _write_file(path: Path, table: pa.Table, key: DatasetKey) -> None:
     temporary.replace(path)
 
 
-def _stored_schema(path: Path) -> pa.Schema:
-    return pq.read_schema(path).remove_metadata()
+def _stored_schema(files: list[Path]) -> pa.Schema:
+    return pa.unify_schemas([pq.read_schema(path).remove_metadata() for path in files])
 
 
 def _summarise(kind: DataKind, directory: Path, root: Path) -> DatasetInfo | None:

@@ -1,0 +1,1 @@
+"""Portfolio risk analytics: VaR/CVaR, GARCH volatility, correlation, liquidation and stress."""

@@ -244,3 +244,14 @@ def test_order_sent_from_a_fill_handler_waits_for_the_next_bar(spot: Harness) ->
 def test_venue_conforms_to_the_execution_client_port(spot: Harness) -> None:
     assert isinstance(spot.venue, ExecutionClient)
     assert spot.venue.venue == "SIM"
+
+
+def test_an_idle_instrument_has_no_stale_price(spot: Harness) -> None:
+    spot.submit(spot.order(BUY, "0.1"))
+    spot.bar(100, 101, 99, 100)  # fills; nothing is left to follow
+    for price in (120, 150, 200):
+        spot.bar(price, price + 1, price - 1, price)
+    order = spot.submit(spot.order(BUY, "0.1", OrderType.LIMIT, price="150", post_only=True))
+    assert spot.kinds(order) == []  # the venue waits for a current price instead of using 100
+    spot.bar(200, 201, 199, 200)
+    assert spot.kinds(order) == ["OrderAccepted"]

@@ -296,8 +296,11 @@ class SimulatedVenue:
             or self._account.has_position(instrument_id)
         ):
             self._active.add(instrument_id)
-        else:
+        elif instrument_id in self._active:
             self._active.discard(instrument_id)
+            if matcher is not None:
+                # bars of an idle instrument are not followed: its last price would go stale
+                matcher.last_price = None
 
     @staticmethod
     def _has_price(matcher: OrderMatcher) -> bool:

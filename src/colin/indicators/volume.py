@@ -13,7 +13,8 @@ import numpy as np
 import numpy.typing as npt
 import talib
 
-from colin.core.time import NANOS_PER_DAY
+from colin.core.errors import ConfigError
+from colin.core.time import timeframe_to_ns
 from colin.indicators._validate import (
     FloatArray,
     IntArray,
@@ -112,24 +113,26 @@ class MFI(HighLowCloseVolumeIndicator):
 class SessionVWAP(Indicator):
     """VWAP of the typical price since the start of the current session.
 
-    Sessions are ``anchor_ns`` long and aligned to the UNIX epoch (the default, one day, resets at
-    00:00 UTC); a bar belongs to the session of its ``ts_open``. NaN while the session has no
-    volume yet.
+    Sessions are ``anchor`` long (a timeframe such as ``"1d"``, ``"4h"`` or ``"1w"``) and aligned
+    to the UNIX epoch: the default resets at 00:00 UTC (``"1w"`` resets on Thursdays, the epoch's
+    weekday). A bar belongs to the session of its ``ts_open``. NaN while the session has no volume
+    yet.
     """
 
-    __slots__ = ("_session", "_volume", "_weighted", "anchor_ns")
+    __slots__ = ("_session", "_volume", "_weighted", "anchor", "anchor_ns")
     inputs = ("ts_open", "high", "low", "close", "volume")
 
-    def __init__(self, anchor_ns: int = NANOS_PER_DAY) -> None:
+    def __init__(self, anchor: str = "1d") -> None:
         super().__init__()
-        self.anchor_ns = check_period("anchor_ns", anchor_ns, 1)
+        self.anchor = anchor
+        self.anchor_ns = _anchor_ns(anchor)
         self._session = -1
         self._weighted = 0.0
         self._volume = 0.0
 
     def parameters(self) -> tuple[object, ...]:
-        """Return ``(anchor_ns,)``."""
-        return (self.anchor_ns,)
+        """Return ``(anchor,)``."""
+        return (self.anchor,)
 
     def update(self, ts_open: int, high: float, low: float, close: float, volume: float) -> None:
         """Add the newest bar (``ts_open`` in UTC nanoseconds)."""
@@ -232,6 +235,13 @@ class VolumeZScore(CloseIndicator):
         self.update(bar.volume)
 
 
+def _anchor_ns(anchor: str) -> int:
+    try:
+        return timeframe_to_ns(anchor)
+    except ValueError as exc:
+        raise ConfigError(f"anchor: {exc}") from None
+
+
 # -- batch --------------------------------------------------------------------------------------
 
 
@@ -289,10 +299,10 @@ def session_vwap(
     low: npt.ArrayLike,
     close: npt.ArrayLike,
     volume: npt.ArrayLike,
-    anchor_ns: int = NANOS_PER_DAY,
+    anchor: str = "1d",
 ) -> FloatArray:
-    """Return the session-anchored VWAP (sessions of ``anchor_ns`` aligned to the epoch)."""
-    check_period("anchor_ns", anchor_ns, 1)
+    """Return the session-anchored VWAP (sessions of length ``anchor`` aligned to the epoch)."""
+    anchor_ns = _anchor_ns(anchor)
     h, lo, c, v = _hlcv(high, low, close, volume)
     ts = as_timestamps("ts_open", ts_open)
     check_length("ts_open", len(ts), len(v))

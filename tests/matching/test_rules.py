@@ -283,3 +283,10 @@ def test_a_venue_refusal_never_raises() -> None:
     order = h.submit(h.order(BUY, "1", OrderType.LIMIT, price="100"))
     h.bar(100, 101, 99, 100)  # the order is checked when it meets a market price
     assert "insufficient balance" in _reason(h, order)
+
+
+def test_modify_may_reuse_the_funds_the_order_already_holds(venue: Harness) -> None:
+    order = venue.submit(venue.order(BUY, "9", OrderType.LIMIT, price="90"))  # holds 811.62
+    _modify(venue, order, quantity="10")  # needs 901.80 of the 994.99 free before the order
+    assert venue.of(OrderUpdated, order)
+    assert venue.venue.balances()["USDT"].locked == Decimal("5.01") + 10 * 90 * Decimal("1.002")

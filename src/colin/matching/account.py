@@ -94,6 +94,8 @@ class VenueAccount:
         """
         currency, amount = self._requirement(instrument, order, order.leaves_qty, price)
         free = self.free(currency)
+        if order.reserved and order.reserved_currency == currency:
+            free += order.reserved  # a modified order may reuse what it already holds
         if amount > free:
             return (
                 f"insufficient balance: the order needs {_fmt(amount)} {currency}, "

@@ -11,6 +11,8 @@ from colin.core.errors import ConfigError, NotFoundError
 from colin.core.ids import InstrumentId
 from colin.core.time import ns_to_iso
 from colin.model.data import FundingRate
+from colin.model.enums import LiquiditySide
+from colin.model.instrument import Instrument
 from colin.node.config import BacktestRunConfig
 from colin.persistence.catalog import LayeredCatalog, ParquetCatalog
 from colin.strategy.registry import strategy_class
@@ -90,14 +92,24 @@ def run_backtest(
     """Run the configured backtest; the result carries its assumptions and metrics."""
     engine = build_engine(config, catalog, run_id)
     result = engine.run(progress)
-    result.config = describe_run(config, result)
+    instruments = [engine.cache.instrument_or_raise(InstrumentId(i)) for i in config.instruments]
+    result.config = describe_run(config, result, instruments)
     result.metrics = compute_metrics(result)
     return result
 
 
-def describe_run(config: BacktestRunConfig, result: BacktestResult) -> dict[str, Any]:
+def describe_run(
+    config: BacktestRunConfig, result: BacktestResult, instruments: list[Instrument]
+) -> dict[str, Any]:
     """The resolved configuration and every modelling assumption, for reports and the store."""
     venue = config.venue
+    fees = {
+        str(i.id): {
+            "maker": str(venue.fees.rate(i, LiquiditySide.MAKER)),
+            "taker": str(venue.fees.rate(i, LiquiditySide.TAKER)),
+        }
+        for i in instruments
+    }
     return {
         "strategy": config.strategy,
         "parameters": build_strategy(config).params.model_dump(mode="json"),
@@ -107,7 +119,7 @@ def describe_run(config: BacktestRunConfig, result: BacktestResult) -> dict[str,
         "end": ns_to_iso(int(result.equity_ts[-1])) if len(result.equity_ts) else config.end,
         "starting_balances": {c: str(v) for c, v in config.starting_balances.items()},
         "base_currency": config.base_currency,
-        "fees": venue.fees.model_dump(mode="json"),
+        "fees": fees,
         "slippage": venue.slippage.model_dump(mode="json"),
         "latency": venue.latency.model_dump(mode="json"),
         "bar_path": venue.bar_path,

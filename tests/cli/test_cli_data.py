@@ -117,3 +117,11 @@ def test_import_stores_instrument_when_filters_given(catalog_dir: Path, tmp_path
         "0.001",
         "USDT",
     )
+
+
+def test_resample_trades_into_bars(catalog_dir: Path) -> None:
+    result = runner.invoke(app, ["resample", "BTC/USDT.BINANCE", "--from", "trades", "--to", "1m"])
+    assert result.exit_code == 0, result.output
+    bars = ParquetCatalog(catalog_dir).read_bars("BTC/USDT.BINANCE", "1m")
+    assert len(bars) == 2  # 23:54:15..23:57:58: the partial first and last minutes are dropped
+    assert (bars.ts_open % 60_000_000_000 == 0).all() and (bars.volume > 0).all()

@@ -58,7 +58,7 @@ def test_resample_refuses_bad_input(catalog) -> None:
 
 def test_trades_to_bars_matches_pandas_and_binance_15m_range(catalog) -> None:
     trades = catalog.read_trades(BTC)
-    bars = trades_to_bars(trades, "1m", end_ns=int(trades["ts_event"].max()) + 1)
+    bars = trades_to_bars(trades, "1m")
     frame = trades.assign(minute=pd.to_datetime(trades["ts_event"], unit="ns").dt.floor("1min"))
     expected = frame.groupby("minute").agg(
         open=("price", "first"),
@@ -68,7 +68,7 @@ def test_trades_to_bars_matches_pandas_and_binance_15m_range(catalog) -> None:
         volume=("size", "sum"),
         trades=("price", "size"),
     )
-    expected = expected.iloc[:-1]  # the last minute is partial
+    expected = expected.iloc[1:-1]  # the recording starts and ends inside a minute
     assert len(bars) == len(expected)
     for column in ("open", "high", "low", "close", "volume", "trades"):
         np.testing.assert_allclose(bars[column].to_numpy(), expected[column].to_numpy())
@@ -86,7 +86,7 @@ def test_trades_to_bars_partial_and_validation() -> None:
     trades = pd.DataFrame(
         {"ts_event": [0, 30 * 10**9, 61 * 10**9], "price": [10.0, 12.0, 11.0], "size": [1, 2, 3]}
     )
-    flagged = trades_to_bars(trades, "1m", partial="flag")
+    flagged = trades_to_bars(trades, "1m", start_ns=0, partial="flag")
     assert flagged[["open", "high", "low", "close", "volume"]].iloc[0].tolist() == [
         10,
         12,
@@ -95,7 +95,8 @@ def test_trades_to_bars_partial_and_validation() -> None:
         3,
     ]
     assert flagged["partial"].tolist() == [False, True]
-    assert len(trades_to_bars(trades, "1m", end_ns=120 * 10**9)) == 2
+    assert len(trades_to_bars(trades, "1m", 0, end_ns=120 * 10**9)) == 2
+    assert trades_to_bars(trades, "1m", partial="flag")["partial"].tolist() == [True, True]
     with pytest.raises(DataError, match="invalid price, first at row 1"):
         trades_to_bars(trades.assign(price=[1.0, np.nan, 2.0]), "1m")
     with pytest.raises(DataError, match="invalid size"):
@@ -114,7 +115,7 @@ def test_trades_to_bars_partial_and_validation() -> None:
 )
 def test_trades_to_bars_invariants(rows, timeframe: str) -> None:
     trades = pd.DataFrame(rows, columns=["ts_event", "price", "size"])
-    bars = trades_to_bars(trades, timeframe, end_ns=10**13)
+    bars = trades_to_bars(trades, timeframe, start_ns=0, end_ns=10**13)
     assert bars["ts_open"].is_monotonic_increasing and bars["ts_open"].is_unique
     assert (bars["high"] >= bars[["open", "close"]].max(axis=1)).all()
     assert (bars["low"] <= bars[["open", "close"]].min(axis=1)).all()

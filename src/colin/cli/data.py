@@ -25,7 +25,7 @@ from colin.cli.errors import user_errors
 from colin.core.errors import DataError
 from colin.core.ids import InstrumentId
 from colin.core.time import ns_to_iso, parse_time
-from colin.data.aggregation import resample_bars
+from colin.data.aggregation import PartialBars, resample_bars, trades_to_bars
 from colin.data.quality import QualityReport, RepairPolicy, check_bars
 from colin.model.enums import InstrumentKind
 from colin.model.instrument import Instrument
@@ -180,7 +180,9 @@ def check_command(
 @app.command("resample")
 def resample_command(
     instrument: Annotated[str, typer.Argument(help="Instrument id SYMBOL.VENUE")],
-    source: Annotated[str, typer.Option("--from", help="Stored timeframe to aggregate")],
+    source: Annotated[
+        str, typer.Option("--from", help="Stored timeframe to aggregate, or 'trades'")
+    ],
     target: Annotated[str, typer.Option("--to", help="New timeframe (a multiple of --from)")],
     start: Annotated[str | None, typer.Option(help="ISO date/time (UTC), inclusive")] = None,
     end: Annotated[str | None, typer.Option(help="ISO date/time (UTC), exclusive")] = None,
@@ -189,14 +191,23 @@ def resample_command(
     ] = False,
     catalog_path: CatalogOption = None,
 ) -> None:
-    """Aggregate stored bars into a larger timeframe and store the result."""
+    """Aggregate stored bars (or trades, with --from trades) into bars and store them.
+
+    Bars are aligned to the UTC epoch; incomplete first/last bars are dropped unless
+    --keep-partial. Trade bars count as complete only inside --start/--end.
+    """
     catalog: LayeredCatalog = default_catalog(catalog_path)
+    partial: PartialBars = "flag" if keep_partial else "drop"
     with user_errors():
         start_ns = _time(start, "--start")
         end_ns = _time(end, "--end")
-        bars = catalog.read_bars(instrument, source, start_ns, end_ns)
-        out = resample_bars(bars, source, target, partial="flag" if keep_partial else "drop")
-        out = out.drop(columns=["bars"])
+        if source == "trades":
+            trades = catalog.read_trades(instrument, start_ns, end_ns)
+            out = trades_to_bars(trades, target, start_ns, end_ns, partial=partial)
+            out = out.drop(columns=["trades"])
+        else:
+            bars = catalog.read_bars(instrument, source, start_ns, end_ns)
+            out = resample_bars(bars, source, target, partial=partial).drop(columns=["bars"])
         rows = catalog.write_bars(instrument, target, out)
     console.print(f"[green]stored[/] {rows:,} {target} bars of {instrument} in {catalog.root}")
 

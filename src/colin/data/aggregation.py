@@ -1,8 +1,8 @@
 """Aggregate trades into time bars and bars into larger bars.
 
 Buckets are aligned to the UNIX epoch in UTC (weeks open on Monday 00:00 UTC), and every bar is
-labelled with its *open* time ``ts_open``. A bucket the input does not cover completely (the last
-one, and for bar resampling also a first one that starts before the data) is a *partial* bar: by
+labelled with its *open* time ``ts_open``. A bucket the input does not cover completely (a first one
+that starts before the data, and the last one) is a *partial* bar: by
 default it is dropped; with ``partial="flag"`` it is kept and a boolean ``partial`` column marks it.
 Buckets with no input (no trades, or an exchange outage) produce no bar.
 """
@@ -24,6 +24,7 @@ PartialBars = Literal["drop", "flag"]
 def trades_to_bars(
     trades: pd.DataFrame,
     timeframe: str,
+    start_ns: int | None = None,
     end_ns: int | None = None,
     partial: PartialBars = "drop",
 ) -> pd.DataFrame:
@@ -36,10 +37,11 @@ def trades_to_bars(
         ``ts_event`` keeps same-time trades in their given order).
     timeframe
         Bar length, e.g. ``"1m"``.
-    end_ns
-        The time up to which the trades are known to be complete (exclusive). The bucket holding
-        the last trade is complete only if it ends at or before ``end_ns``; without ``end_ns`` it
-        is partial.
+    start_ns, end_ns
+        The span ``[start_ns, end_ns)`` the trades are known to cover completely. The bucket of
+        the first trade is complete only if it starts at or after ``start_ns``, the bucket of the
+        last trade only if it ends at or before ``end_ns``; without them those buckets are
+        partial (a recording rarely starts or stops on a bar boundary).
     partial
         ``"drop"`` partial bars or ``"flag"`` them in a ``partial`` column.
 
@@ -76,8 +78,9 @@ def trades_to_bars(
         }
     )
     is_partial = np.zeros(len(bars), dtype=bool)
-    if len(bars) and (end_ns is None or int(bars["ts_open"].iloc[-1]) + step > end_ns):
-        is_partial[-1] = True
+    if len(bars):
+        is_partial[0] = start_ns is None or int(bars["ts_open"].iloc[0]) < start_ns
+        is_partial[-1] |= end_ns is None or int(bars["ts_open"].iloc[-1]) + step > end_ns
     return _apply_partial(bars, is_partial, partial)
 
 

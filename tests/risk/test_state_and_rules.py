@@ -53,7 +53,8 @@ def test_kill_switch_cancels_everything_and_flattens() -> None:
         BTC: OrderSide.SELL,
         BTC_PERP: OrderSide.BUY,
     }
-    assert all(o.reduce_only and o.strategy_id == "risk" for o in orders)
+    assert all(o.strategy_id == "risk" for o in orders)
+    assert {o.instrument_id: o.reduce_only for o in orders} == {BTC: False, BTC_PERP: True}
     node.venue.fill_all()
     assert node.portfolio.positions_open() == []
     kinds = [type(e) for e in received]

@@ -3,7 +3,8 @@
 :class:`RiskControls` is the half of :class:`~colin.risk.engine.RiskEngine` that acts without
 being asked: the operator's kill switch, the drawdown controller fed by ``handle_equity``, the
 per-trade loss cap and losing-streak cooldown fed by fills and position events, and the
-market-data breakers. Flatten orders are reduce-only market orders of strategy ``risk``.
+market-data breakers. Flatten orders are market orders of strategy ``risk`` (reduce-only on
+derivatives).
 """
 
 from __future__ import annotations
@@ -244,9 +245,17 @@ class RiskControls:
 
     def _cancel_and_flatten(self, reason: str, flatten: bool) -> list[Order]:
         now = self._clock.timestamp_ns()
-        instruments = {order.instrument_id for order in self._cache.orders_open()}
-        for instrument_id in sorted(instruments):
-            self._bus.send(EXEC_EXECUTE, CancelAllOrders(instrument_id=instrument_id, ts_init=now))
+        # cancel per strategy so that the risk engine's own flatten orders stay working
+        targets = {
+            (order.instrument_id, order.strategy_id)
+            for order in self._cache.orders_open()
+            if order.strategy_id != RISK_STRATEGY
+        }
+        for instrument_id, strategy_id in sorted(targets):
+            self._bus.send(
+                EXEC_EXECUTE,
+                CancelAllOrders(instrument_id=instrument_id, strategy_id=strategy_id, ts_init=now),
+            )
         orders: list[Order] = []
         if flatten:
             orders = self._flatten_positions(
@@ -256,7 +265,7 @@ class RiskControls:
             KillSwitchActivated(
                 ts_event=now,
                 reason=reason,
-                canceled_instruments=len(instruments),
+                canceled_instruments=len({instrument_id for instrument_id, _ in targets}),
                 flatten_orders=len(orders),
             )
         )
@@ -267,7 +276,8 @@ class RiskControls:
         orders = []
         for instrument_id in instrument_ids:
             quantity: Decimal = self._portfolio.net_quantity(instrument_id)
-            if quantity == 0 or instrument_id in self._closing:
+            instrument = self._cache.instrument(instrument_id)
+            if quantity == 0 or instrument_id in self._closing or instrument is None:
                 continue
             order = Order(
                 client_order_id=self._ids.generate(),
@@ -276,7 +286,9 @@ class RiskControls:
                 side=OrderSide.SELL if quantity > 0 else OrderSide.BUY,
                 order_type=OrderType.MARKET,
                 quantity=abs(quantity),
-                reduce_only=True,
+                # venues only take reduce-only on derivatives; a spot sell of the holding
+                # cannot open a short anyway
+                reduce_only=instrument.is_derivative,
                 ts_init=now,
                 tags=("risk-flatten",),
             )

@@ -125,3 +125,20 @@ def test_resample_trades_into_bars(catalog_dir: Path) -> None:
     bars = ParquetCatalog(catalog_dir).read_bars("BTC/USDT.BINANCE", "1m")
     assert len(bars) == 2  # 23:54:15..23:57:58: the partial first and last minutes are dropped
     assert (bars.ts_open % 60_000_000_000 == 0).all() and (bars.volume > 0).all()
+
+
+def test_check_files_before_import(catalog_dir: Path, tmp_path: Path) -> None:
+    clean = runner.invoke(app, ["check", "--file", str(FIXTURES / "BTC_USDT-1h.feather")])
+    assert clean.exit_code == 0, clean.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "timestamp,open,high,low,close,volume\n"
+        "1704070800000,10,11,9,10,1\n1704067200000,10,11,9,10,-1\n1704074400000,10,11,9,10,1\n"
+    )
+    result = runner.invoke(app, ["check", "--file", str(bad), "-t", "1h"])
+    assert result.exit_code == 1
+    assert "negative_volume" in result.output and "non_monotonic" in result.output
+    trades = runner.invoke(
+        app, ["check", "--file", str(FIXTURES / "tardis_binance_trades_BTCUSDT.csv.gz")]
+    )
+    assert trades.exit_code == 2 and "only candle files" in trades.output

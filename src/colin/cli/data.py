@@ -30,7 +30,7 @@ from colin.data.quality import QualityReport, RepairPolicy, check_bars
 from colin.model.enums import InstrumentKind
 from colin.model.instrument import Instrument
 from colin.persistence.catalog import DataKind, LayeredCatalog, default_catalog
-from colin.persistence.importers import FileFormat, import_file
+from colin.persistence.importers import FileFormat, check_file, import_file
 
 app = typer.Typer(
     help=(
@@ -149,11 +149,24 @@ def check_command(
         str | None, typer.Argument(help="Instrument id; all bar datasets when omitted")
     ] = None,
     timeframe: Annotated[str | None, typer.Option("--timeframe", "-t")] = None,
+    files: Annotated[
+        list[Path] | None,
+        typer.Option("--file", help="Check candle files instead of the catalog; repeatable"),
+    ] = None,
     catalog_path: CatalogOption = None,
 ) -> None:
-    """Check stored bars for gaps, duplicates, order, OHLC errors and NaN; exit 1 on problems."""
+    """Check bars for gaps, duplicates, order, OHLC errors and NaN; exit 1 on problems.
+
+    Checks the catalog's bar datasets (all, or those of INSTRUMENT / --timeframe), or with
+    --file candle files before importing them.
+    """
     catalog = default_catalog(catalog_path)
     reports: list[QualityReport] = []
+    if files:
+        with user_errors():
+            reports = [check_file(path, instrument, timeframe) for path in files]
+        _print_reports(reports)
+        return
     with user_errors():
         datasets = [
             info
@@ -169,10 +182,14 @@ def check_command(
                 bars = catalog.read_bars(info.instrument_id, bar_timeframe)
                 name = f"{info.instrument_id} {bar_timeframe}"
                 reports.append(check_bars(bars, bar_timeframe, name))
+    _print_reports(reports)
+
+
+def _print_reports(reports: list[QualityReport]) -> None:
     console.print(_report_table(reports))
     for report in reports:
         if not report.ok:
-            console.print(report.describe(), highlight=False)
+            console.print(report.describe(), highlight=False, markup=False)
     if any(not report.ok for report in reports):
         raise typer.Exit(code=1)
 

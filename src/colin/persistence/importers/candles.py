@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import logging
 import re
 import zipfile
 from pathlib import Path
@@ -19,6 +20,8 @@ import pandas as pd
 from colin.core.errors import DataError
 from colin.data.frames import BAR_COLUMNS, PRICE_COLUMNS
 from colin.persistence.importers.timestamps import datetimes_to_ns, epoch_to_ns, pick_column
+
+logger = logging.getLogger(__name__)
 
 _TIME_COLUMNS = ("date", "datetime", "timestamp", "time", "open_time", "unix", "ts_open")
 _LEAN_RESOLUTIONS = {"second": "1s", "minute": "1m", "hour": "1h", "daily": "1d"}
@@ -74,6 +77,7 @@ def read_csv_candles(path: Path, base_currency: str | None = None) -> pd.DataFra
     ts = bars["ts_open"].to_numpy()
     if len(ts) > 1 and (np.diff(ts) < 0).all():
         # Newest-first is a layout (CryptoDataDownload), not a defect: flip it.
+        logger.info("%s: rows are newest-first; reading them in time order", path)
         bars = bars.iloc[::-1].reset_index(drop=True)
     return bars
 

@@ -13,7 +13,7 @@ import pandas as pd
 from colin.core.errors import DataError
 from colin.core.ids import InstrumentId
 from colin.core.time import NANOS_PER_SECOND
-from colin.data.quality import QualityReport, RepairPolicy, repair_bars
+from colin.data.quality import QualityReport, RepairPolicy, check_bars, repair_bars
 from colin.data.trade_quality import repair_trades
 from colin.model.book import BookDeltas, BookSnapshot
 from colin.model.data import QuoteTick, TradeTick
@@ -114,8 +114,7 @@ def import_file(
     iid = _instrument(path, instrument_id, venue)
     result = ImportResult(path=path, file_format=fmt)
     if fmt in _BAR_FORMATS:
-        bars, found_timeframe = _read_bars(fmt, path, iid)
-        chosen = _timeframe(path, bars, timeframe, found_timeframe)
+        bars, chosen = _read_bar_file(fmt, path, iid, timeframe)
         clean, report = repair_bars(bars, chosen, policy, source=str(path))
         result.reports.append(report)
         rows = catalog.write_bars(iid, chosen, clean)
@@ -136,6 +135,33 @@ def import_file(
             )
         _import_capture(catalog, capture_reader(path, iid), iid, result, on_progress)
     return result
+
+
+def check_file(
+    path: str | Path,
+    instrument_id: InstrumentId | str | None = None,
+    timeframe: str | None = None,
+    venue: str = "BINANCE",
+) -> QualityReport:
+    """Check a candle file's quality without importing it.
+
+    Raises
+    ------
+    DataError
+        If the file is not a candle file Colin reads, or cannot be read.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: file not found")
+    fmt = detect_format(path)
+    if fmt not in _BAR_FORMATS:
+        raise DataError(f"{path}: only candle files can be checked, this is {fmt}")
+    try:
+        iid = _instrument(path, instrument_id, venue)
+    except DataError:
+        iid = InstrumentId("UNKNOWN/UNKNOWN." + venue.upper())  # only the base name matters
+    bars, chosen = _read_bar_file(fmt, path, iid, timeframe)
+    return check_bars(bars, chosen, source=str(path))
 
 
 def infer_timeframe(ts_open: np.ndarray, source: str = "bars") -> str:
@@ -171,6 +197,13 @@ def _instrument(path: Path, given: InstrumentId | str | None, venue: str) -> Ins
             "(for example --instrument BTC/USDT.BINANCE)"
         )
     return InstrumentId.of(symbol, venue)
+
+
+def _read_bar_file(
+    fmt: FileFormat, path: Path, iid: InstrumentId, timeframe: str | None
+) -> tuple[pd.DataFrame, str]:
+    bars, found_timeframe = _read_bars(fmt, path, iid)
+    return bars, _timeframe(path, bars, timeframe, found_timeframe)
 
 
 def _read_bars(fmt: FileFormat, path: Path, iid: InstrumentId) -> tuple[pd.DataFrame, str | None]:

@@ -24,8 +24,8 @@ import talib
 
 import colin.sample_data
 from colin.adapters.binance_capture import iter_capture
+from colin.indicators import complexity, structure, trend, volatility
 from colin.indicators import statistics as stats
-from colin.indicators import structure, trend, volatility
 from colin.indicators import volume as vol
 from colin.indicators.features.builtin import load_feature_set
 from colin.indicators.features.registry import REGISTRY
@@ -104,7 +104,7 @@ def bench_batch(rows: int) -> None:
         ),
         (
             "permutation entropy",
-            lambda: stats.permutation_entropy(c, 50),
+            lambda: complexity.permutation_entropy(c, 50),
             "STDDEV",
             lambda: talib.STDDEV(c, 50),
         ),
@@ -118,8 +118,8 @@ def bench_batch(rows: int) -> None:
             f"{mine / theirs:6.2f}"
         )
     n = rows // 100
-    hurst = best_of(lambda: stats.hurst_exponent(c[:n], 100, 20), 1)
-    entropy = best_of(lambda: stats.sample_entropy(c[:n], 50), 1)
+    hurst = best_of(lambda: complexity.hurst_exponent(c[:n], 100, 20), 1)
+    entropy = best_of(lambda: complexity.sample_entropy(c[:n], 50), 1)
     market = best_of(lambda: structure.structure_features(ts[:n], o[:n], h[:n], lo[:n], c[:n]), 1)
     print(
         f"   no TA-Lib counterpart, on {n:,} bars: hurst {hurst * 1e3:.1f} ms, "

@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from colin.core.errors import ConfigError, DataError
-from colin.indicators import channels, momentum, moving_averages, statistics, trend, volatility
+from colin.indicators import (
+    channels,
+    complexity,
+    momentum,
+    moving_averages,
+    statistics,
+    trend,
+    volatility,
+)
 from colin.indicators import volume as vol
 from colin.indicators.features.registry import REGISTRY
 
@@ -58,7 +66,7 @@ def test_bad_parameters_are_refused_at_construction() -> None:
     with pytest.raises(ConfigError, match="width must be a positive finite number"):
         channels.bollinger_bands([1.0, 2.0], 2, -1.0)
     with pytest.raises(ConfigError, match="max_lag"):
-        statistics.HurstExponent(20, 15)
+        complexity.HurstExponent(20, 15)
 
 
 def test_too_short_history_is_all_nan_and_not_ready() -> None:
@@ -117,7 +125,7 @@ def test_flat_prices_give_defined_or_nan_values_not_errors() -> None:
     assert (momentum.williams_r(flat, flat, flat, 14)[13:] == 0.0).all()
     assert np.isnan(statistics.zscore(flat, 20)[19:]).all()
     assert np.isnan(statistics.return_skewness(flat, 20)[20:]).all()
-    assert np.isnan(statistics.hurst_exponent(flat, 40, 10)[39:]).all()
+    assert np.isnan(complexity.hurst_exponent(flat, 40, 10)[39:]).all()
     assert (
         volatility.realized_volatility(flat, flat, flat, flat, 10, "yang_zhang")[10:] == 0
     ).all()

@@ -8,7 +8,15 @@ import pytest
 import scipy.stats
 import talib
 
-from colin.indicators import channels, momentum, moving_averages, statistics, trend, volatility
+from colin.indicators import (
+    channels,
+    complexity,
+    momentum,
+    moving_averages,
+    statistics,
+    trend,
+    volatility,
+)
 from colin.indicators import volume as vol
 
 
@@ -102,16 +110,16 @@ def test_hurst_separates_trending_from_mean_reverting() -> None:
     steps = rng.normal(0, 0.01, 2000)
     walk = np.exp(np.cumsum(steps))
     reverting = np.exp(0.05 * np.sin(np.arange(2000)) + steps * 0.1)
-    assert 0.35 < np.nanmean(statistics.hurst_exponent(walk, 200, 20)) < 0.65
-    assert np.nanmean(statistics.hurst_exponent(reverting, 200, 20)) < 0.2
+    assert 0.35 < np.nanmean(complexity.hurst_exponent(walk, 200, 20)) < 0.65
+    assert np.nanmean(complexity.hurst_exponent(reverting, 200, 20)) < 0.2
 
 
 def test_permutation_entropy_is_zero_for_a_monotone_pattern() -> None:
     accelerating = np.exp(np.cumsum(np.linspace(0.001, 0.01, 200)))
-    assert np.nanmax(statistics.permutation_entropy(accelerating, 50, 3)) == 0.0
+    assert np.nanmax(complexity.permutation_entropy(accelerating, 50, 3)) == 0.0
     rng = np.random.default_rng(1)
     noise = np.exp(np.cumsum(rng.normal(0, 0.01, 5000)))
-    assert np.nanmean(statistics.permutation_entropy(noise, 500, 3)) > 0.98
+    assert np.nanmean(complexity.permutation_entropy(noise, 500, 3)) > 0.98
 
 
 def test_supertrend_direction_follows_a_clear_trend() -> None:

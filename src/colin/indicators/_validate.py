@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
@@ -49,10 +50,10 @@ def as_series(name: str, values: npt.ArrayLike, allow_nan: bool = False) -> Floa
     array = np.ascontiguousarray(values, dtype=np.float64)
     if array.ndim != 1:
         raise DataError(f"{name}: expected a 1-D array, got shape {array.shape}")
-    finite = np.isfinite(array)
-    if not allow_nan and not finite.all():
-        row = int(np.argmin(finite))
-        raise DataError(f"{name}: non-finite value {float(array[row])} at row {row}")
+    if not allow_nan:
+        row = _first_non_finite(array)
+        if row >= 0:
+            raise DataError(f"{name}: non-finite value {float(array[row])} at row {row}")
     return array
 
 
@@ -69,11 +70,11 @@ def check_ohlc(
     high: FloatArray, low: FloatArray, others: Sequence[tuple[str, FloatArray]] = ()
 ) -> None:
     """Raise :class:`DataError` where ``high < low`` or another price lies outside the range."""
-    bad = high < low
-    for _, series in others:
-        bad |= (series > high) | (series < low)
-    if bad.any():
-        row = int(np.argmax(bad))
+    scans = [_first_outside(high, low, low)]  # high < low
+    scans += [_first_outside(high, low, series) for _, series in others]
+    found = [row for row in scans if row >= 0]
+    if found:
+        row = min(found)
         detail = ", ".join(f"{name}={float(series[row])}" for name, series in others)
         raise DataError(
             f"row {row}: inconsistent bar high={float(high[row])} low={float(low[row])}"
@@ -83,17 +84,15 @@ def check_ohlc(
 
 def check_positive_prices(name: str, values: FloatArray) -> None:
     """Raise :class:`DataError` if a price is zero or negative (log-based estimators need > 0)."""
-    bad = values <= 0.0
-    if bad.any():
-        row = int(np.argmax(bad))
+    row = _first_below(values, 0.0, True)
+    if row >= 0:
         raise DataError(f"{name}: price must be positive, got {float(values[row])} at row {row}")
 
 
 def check_non_negative(name: str, values: FloatArray) -> None:
     """Raise :class:`DataError` if a value (a volume, a size) is negative."""
-    bad = values < 0.0
-    if bad.any():
-        row = int(np.argmax(bad))
+    row = _first_below(values, 0.0, False)
+    if row >= 0:
         raise DataError(f"{name}: must be >= 0, got {float(values[row])} at row {row}")
 
 
@@ -137,3 +136,32 @@ def check_length(name: str, length: int, expected: int) -> None:
     """Raise :class:`DataError` if a column has ``length`` rows where ``expected`` are needed."""
     if length != expected:
         raise DataError(f"{name}: has {length} rows, the other columns have {expected}")
+
+
+# Single-pass scans (no temporaries): validation must cost little next to the indicator itself.
+
+
+@numba.njit(cache=True)
+def _first_non_finite(values: FloatArray) -> int:  # pragma: no cover - compiled
+    for i in range(len(values)):
+        if not np.isfinite(values[i]):
+            return i
+    return -1
+
+
+@numba.njit(cache=True)
+def _first_outside(
+    high: FloatArray, low: FloatArray, values: FloatArray
+) -> int:  # pragma: no cover
+    for i in range(len(values)):
+        if high[i] < low[i] or values[i] > high[i] or values[i] < low[i]:
+            return i
+    return -1
+
+
+@numba.njit(cache=True)
+def _first_below(values: FloatArray, bound: float, inclusive: bool) -> int:  # pragma: no cover
+    for i in range(len(values)):
+        if values[i] < bound or (inclusive and values[i] == bound):
+            return i
+    return -1

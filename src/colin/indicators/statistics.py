@@ -1,14 +1,11 @@
-"""Rolling statistics: z-score, return skewness/kurtosis/autocorrelation, Hurst, entropies.
+"""Rolling moments: z-score, and skewness, kurtosis and autocorrelation of log returns.
 
-``ZScore`` works on the series itself. The distribution and dependence statistics work on log
-returns of the series (feed closes), which keeps their moment sums well conditioned:
-``ReturnSkewness``, ``ReturnKurtosis`` (excess), ``ReturnAutocorrelation``, ``SampleEntropy`` and
-``PermutationEntropy``. ``HurstExponent`` works on log prices (the scaling of the standard
-deviation of ``lag``-step changes). Inputs must be positive where logs are taken.
+``ZScore`` works on the series itself (population standard deviation). The other three work on
+log returns of the series (feed closes), which keeps their power sums well conditioned; prices
+must then be positive. All update in O(1) from running power sums; a flat window gives NaN.
 
-Skewness, kurtosis, autocorrelation and permutation entropy update in O(1); the Hurst exponent
-costs O(``period`` x ``max_lag``) and sample entropy O(``period``^2) per update (they run the same
-numba kernel as the batch form on the current window). A flat window gives NaN.
+Each batch function runs one numba kernel that performs the streaming class's floating-point
+operations in the same order, so batch and streaming agree to the last bit or two.
 """
 
 from __future__ import annotations
@@ -20,18 +17,15 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
-from colin.core.errors import ConfigError
-from colin.indicators._kernels import rolling_sums
 from colin.indicators._validate import (
     FloatArray,
     as_series,
     check_period,
-    check_positive,
     check_positive_prices,
 )
 from colin.indicators.base import NAN, CloseIndicator
 
-# -- shared moment algebra ---------------------------------------------------------------
+# -- moment algebra, shared by the streaming classes and (compiled) the batch kernels ----------
 
 
 def _zscore(value: float, s1: float, s2: float, n: int) -> float:
@@ -62,48 +56,53 @@ def _correlation(sx: float, sy: float, sxx: float, syy: float, sxy: float, n: in
     return covariance / math.sqrt(vx * vy) if vx > 0.0 and vy > 0.0 else NAN
 
 
-class _MomentWindow(CloseIndicator):
-    """Running power sums of the last ``period`` values of a derived series."""
+_zscore_jit = numba.njit(cache=True)(_zscore)
+_skewness_jit = numba.njit(cache=True)(_skewness)
+_kurtosis_jit = numba.njit(cache=True)(_kurtosis)
+_correlation_jit = numba.njit(cache=True)(_correlation)
 
-    __slots__ = ("_previous", "_sums", "_window", "period")
-    powers = 2
+
+class _PowerSums(CloseIndicator):
+    """Running sums of the first ``powers`` powers of the last ``period`` values."""
+
+    __slots__ = ("_previous", "_s1", "_s2", "_s3", "_s4", "_window", "period")
 
     def __init__(self, period: int = 20) -> None:
         super().__init__()
         self.period = check_period("period", period, 3)
         self._window: deque[float] = deque(maxlen=self.period)
-        self._sums = [0.0] * self.powers
+        self._s1 = self._s2 = self._s3 = self._s4 = 0.0
         self._previous = 0.0
 
     def parameters(self) -> tuple[object, ...]:
         """Return ``(period,)``."""
         return (self.period,)
 
-    def _push(self, x: float) -> bool:
-        window, sums = self._window, self._sums
+    def _push(self, x: float, powers: int) -> bool:
+        window = self._window
+        x2 = x * x
         if len(window) == self.period:
             old = window[0]
-            power_new, power_old = x, old
-            for j in range(self.powers):
-                sums[j] += power_new - power_old
-                power_new *= x
-                power_old *= old
-        else:
-            power = x
-            for j in range(self.powers):
-                sums[j] += power
-                power *= x
+            o2 = old * old
+            self._s1 += x - old
+            self._s2 += x2 - o2
+            if powers > 2:
+                self._s3 += x2 * x - o2 * old
+                if powers > 3:
+                    self._s4 += x2 * x * x - o2 * old * old
+            window.append(x)
+            return True
+        self._s1 += x
+        self._s2 += x2
+        if powers > 2:
+            self._s3 += x2 * x
+            if powers > 3:
+                self._s4 += x2 * x * x
         window.append(x)
         return len(window) == self.period
 
-    def _log_return(self, value: float) -> float | None:
-        previous = self._previous
-        self._previous = value
-        self.count += 1
-        return None if self.count == 1 else math.log(value / previous)
 
-
-class ZScore(_MomentWindow):
+class ZScore(_PowerSums):
     """``(x - mean) / std`` over the last ``period`` values (population std; NaN when flat)."""
 
     __slots__ = ()
@@ -111,46 +110,56 @@ class ZScore(_MomentWindow):
     def update(self, value: float) -> None:
         """Add ``value``."""
         self.count += 1
-        if self._push(value):
-            s1, s2 = self._sums
-            self.value = _zscore(value, s1, s2, self.period)
+        if self._push(value, 2):
+            self.value = _zscore(value, self._s1, self._s2, self.period)
             self.ready = True
 
 
-class ReturnSkewness(_MomentWindow):
+class ReturnSkewness(_PowerSums):
     """Skewness of the last ``period`` log returns (population moments)."""
 
     __slots__ = ()
-    powers = 3
 
     def update(self, value: float) -> None:
         """Add the newest price."""
-        change = self._log_return(value)
-        if change is not None and self._push(change):
-            s1, s2, s3 = self._sums
-            self.value = _skewness(s1, s2, s3, self.period)
+        previous = self._previous
+        self._previous = value
+        self.count += 1
+        if self.count > 1 and self._push(math.log(value / previous), 3):
+            self.value = _skewness(self._s1, self._s2, self._s3, self.period)
             self.ready = True
 
 
-class ReturnKurtosis(_MomentWindow):
+class ReturnKurtosis(_PowerSums):
     """Excess kurtosis of the last ``period`` log returns (population moments)."""
 
     __slots__ = ()
-    powers = 4
 
     def update(self, value: float) -> None:
         """Add the newest price."""
-        change = self._log_return(value)
-        if change is not None and self._push(change):
-            s1, s2, s3, s4 = self._sums
-            self.value = _kurtosis(s1, s2, s3, s4, self.period)
+        previous = self._previous
+        self._previous = value
+        self.count += 1
+        if self.count > 1 and self._push(math.log(value / previous), 4):
+            self.value = _kurtosis(self._s1, self._s2, self._s3, self._s4, self.period)
             self.ready = True
 
 
 class ReturnAutocorrelation(CloseIndicator):
     """Pearson correlation of log returns with themselves ``lag`` bars earlier, over ``period``."""
 
-    __slots__ = ("_pairs", "_previous", "_returns", "_sums", "lag", "period")
+    __slots__ = (
+        "_pairs",
+        "_previous",
+        "_returns",
+        "_sx",
+        "_sxx",
+        "_sxy",
+        "_sy",
+        "_syy",
+        "lag",
+        "period",
+    )
 
     def __init__(self, period: int = 50, lag: int = 1) -> None:
         super().__init__()
@@ -158,7 +167,7 @@ class ReturnAutocorrelation(CloseIndicator):
         self.lag = check_period("lag", lag, 1)
         self._returns: deque[float] = deque(maxlen=self.lag + 1)
         self._pairs: deque[tuple[float, float]] = deque(maxlen=self.period)
-        self._sums = [0.0] * 5
+        self._sx = self._sy = self._sxx = self._syy = self._sxy = 0.0
         self._previous = 0.0
 
     def parameters(self) -> tuple[object, ...]:
@@ -177,335 +186,127 @@ class ReturnAutocorrelation(CloseIndicator):
         if len(returns) <= self.lag:
             return
         x, y = returns[-1], returns[0]
-        terms = (x, y, x * x, y * y, x * y)
-        pairs, sums = self._pairs, self._sums
+        pairs = self._pairs
         if len(pairs) == self.period:
             ox, oy = pairs[0]
-            old = (ox, oy, ox * ox, oy * oy, ox * oy)
-            for j in range(5):
-                sums[j] += terms[j] - old[j]
+            self._sx += x - ox
+            self._sy += y - oy
+            self._sxx += x * x - ox * ox
+            self._syy += y * y - oy * oy
+            self._sxy += x * y - ox * oy
         else:
-            for j in range(5):
-                sums[j] += terms[j]
+            self._sx += x
+            self._sy += y
+            self._sxx += x * x
+            self._syy += y * y
+            self._sxy += x * y
         pairs.append((x, y))
         if len(pairs) == self.period:
-            self.value = _correlation(*sums, self.period)
+            self.value = _correlation(
+                self._sx, self._sy, self._sxx, self._syy, self._sxy, self.period
+            )
             self.ready = True
-
-
-@numba.njit(cache=True)
-def _hurst(log_prices: FloatArray, max_lag: int) -> float:  # pragma: no cover - compiled
-    """Slope of ln(std of lag-step changes) on ln(lag) for lags 2..max_lag."""
-    count = 0
-    sx = sy = sxx = sxy = 0.0
-    n = len(log_prices)
-    for lag in range(2, max_lag + 1):
-        m = n - lag
-        mean = 0.0
-        for i in range(m):
-            mean += log_prices[i + lag] - log_prices[i]
-        mean /= m
-        variance = 0.0
-        for i in range(m):
-            d = log_prices[i + lag] - log_prices[i] - mean
-            variance += d * d
-        variance /= m
-        if variance <= 0.0:
-            return np.nan
-        x = math.log(lag)
-        y = 0.5 * math.log(variance)
-        sx += x
-        sy += y
-        sxx += x * x
-        sxy += x * y
-        count += 1
-    return (count * sxy - sx * sy) / (count * sxx - sx * sx)
-
-
-@numba.njit(cache=True)
-def _sample_entropy(x: FloatArray, order: int, tolerance: float) -> float:  # pragma: no cover
-    """SampEn = -ln(A / B): B pairs of length-``order`` templates within ``tolerance`` x std."""
-    n = len(x)
-    mean = 0.0
-    for i in range(n):
-        mean += x[i]
-    mean /= n
-    variance = 0.0
-    for i in range(n):
-        variance += (x[i] - mean) * (x[i] - mean)
-    r = tolerance * math.sqrt(variance / n)
-    if r <= 0.0:
-        return np.nan
-    shorter = 0
-    longer = 0
-    templates = n - order
-    for i in range(templates):
-        for j in range(i + 1, templates):
-            close = True
-            for k in range(order):
-                if abs(x[i + k] - x[j + k]) > r:
-                    close = False
-                    break
-            if close:
-                shorter += 1
-                if abs(x[i + order] - x[j + order]) <= r:
-                    longer += 1
-    if shorter == 0 or longer == 0:
-        return np.nan
-    return -math.log(longer / shorter)
-
-
-class _WindowKernel(CloseIndicator):
-    __slots__ = ("_previous", "_window", "period")
-
-    def __init__(self, period: int, minimum: int) -> None:
-        super().__init__()
-        self.period = check_period("period", period, minimum)
-        self._window: deque[float] = deque(maxlen=self.period)
-        self._previous = 0.0
-
-
-class HurstExponent(_WindowKernel):
-    """Hurst exponent of the last ``period`` log prices (0.5 random walk, >0.5 trending)."""
-
-    __slots__ = ("max_lag",)
-
-    def __init__(self, period: int = 100, max_lag: int = 20) -> None:
-        super().__init__(period, 8)
-        self.max_lag = check_period("max_lag", max_lag, 3)
-        if self.max_lag > self.period // 2:
-            raise ConfigError(f"max_lag ({max_lag}) must be at most period / 2 ({period // 2})")
-
-    def parameters(self) -> tuple[object, ...]:
-        """Return ``(period, max_lag)``."""
-        return (self.period, self.max_lag)
-
-    def update(self, value: float) -> None:
-        """Add the newest price."""
-        window = self._window
-        window.append(math.log(value))
-        self.count += 1
-        if len(window) == self.period:
-            self.value = _hurst(np.fromiter(window, np.float64, self.period), self.max_lag)
-            self.ready = True
-
-
-class SampleEntropy(_WindowKernel):
-    """Sample entropy of the last ``period`` log returns (``order`` m, tolerance ``r`` x std)."""
-
-    __slots__ = ("order", "tolerance")
-
-    def __init__(self, period: int = 50, order: int = 2, tolerance: float = 0.2) -> None:
-        super().__init__(period, 8)
-        self.order = check_period("order", order, 1)
-        self.tolerance = check_positive("tolerance", tolerance)
-        if self.order >= self.period // 2:
-            raise ConfigError(f"order ({order}) must be below period / 2 ({period // 2})")
-
-    def parameters(self) -> tuple[object, ...]:
-        """Return ``(period, order, tolerance)``."""
-        return (self.period, self.order, self.tolerance)
-
-    def update(self, value: float) -> None:
-        """Add the newest price."""
-        previous = self._previous
-        self._previous = value
-        self.count += 1
-        if self.count == 1:
-            return
-        window = self._window
-        window.append(math.log(value / previous))
-        if len(window) == self.period:
-            x = np.fromiter(window, np.float64, self.period)
-            self.value = _sample_entropy(x, self.order, self.tolerance)
-            self.ready = True
-
-
-def _pattern(values: tuple[float, ...] | FloatArray) -> int:
-    """Lehmer code of the ordinal pattern of ``values`` (ties keep their time order)."""
-    code = 0
-    order = len(values)
-    for i in range(order):
-        smaller = 0
-        for j in range(i + 1, order):
-            if values[j] < values[i]:
-                smaller += 1
-        code = code * (order - i) + smaller
-    return code
-
-
-class PermutationEntropy(CloseIndicator):
-    """Normalised permutation entropy (0..1) of ordinal patterns in the last ``period`` returns.
-
-    A pattern of ``order`` consecutive log returns is counted in each window position; the
-    entropy of the pattern frequencies is divided by ``ln(order!)``.
-    """
-
-    __slots__ = ("_counts", "_patterns", "_previous", "_recent", "order", "period")
-
-    def __init__(self, period: int = 50, order: int = 3) -> None:
-        super().__init__()
-        self.order = check_period("order", order, 2)
-        if self.order > 7:
-            raise ConfigError(f"order must be at most 7, got {order}")
-        self.period = check_period("period", period, self.order + 1)
-        self._counts = [0] * math.factorial(self.order)
-        self._patterns: deque[int] = deque(maxlen=self.period - self.order + 1)
-        self._recent: deque[float] = deque(maxlen=self.order)
-        self._previous = 0.0
-
-    def parameters(self) -> tuple[object, ...]:
-        """Return ``(period, order)``."""
-        return (self.period, self.order)
-
-    def update(self, value: float) -> None:
-        """Add the newest price."""
-        previous = self._previous
-        self._previous = value
-        self.count += 1
-        if self.count == 1:
-            return
-        recent = self._recent
-        recent.append(math.log(value / previous))
-        if len(recent) < self.order:
-            return
-        patterns, counts = self._patterns, self._counts
-        if len(patterns) == patterns.maxlen:
-            counts[patterns[0]] -= 1
-        code = _pattern(tuple(recent))
-        patterns.append(code)
-        counts[code] += 1
-        if len(patterns) == patterns.maxlen:
-            self.value = _entropy(counts, len(patterns))
-            self.ready = True
-
-
-def _entropy(counts: list[int] | npt.NDArray[np.int64], total: int) -> float:
-    entropy = 0.0
-    for count in counts:
-        if count:
-            p = count / total
-            entropy -= p * math.log(p)
-    return entropy / math.log(len(counts))
 
 
 # -- batch ----------------------------------------------------------------------------------
 
+_ZSCORE, _SKEWNESS, _KURTOSIS = 2, 3, 4
 
-def _log_returns(name: str, values: npt.ArrayLike) -> FloatArray:
-    prices = as_series(name, values)
-    check_positive_prices(name, prices)
-    returns = np.empty_like(prices)
-    returns[0] = np.nan
-    returns[1:] = np.log(prices[1:] / prices[:-1])
-    return returns
+
+@numba.njit(cache=True)
+def _moments_kernel(x: FloatArray, period: int, kind: int, returns: bool) -> FloatArray:
+    """Rolling z-score / skewness / kurtosis; ``kind`` is the number of power sums."""
+    n = len(x)
+    out = np.full(n, np.nan)
+    values = np.empty(n)
+    start = 1 if returns else 0
+    for i in range(start, n):
+        values[i] = math.log(x[i] / x[i - 1]) if returns else x[i]
+    s1 = s2 = s3 = s4 = 0.0
+    for i in range(start, n):
+        v = values[i]
+        v2 = v * v
+        filled = i - start
+        if filled >= period:
+            old = values[i - period]
+            o2 = old * old
+            s1 += v - old
+            s2 += v2 - o2
+            if kind > 2:
+                s3 += v2 * v - o2 * old
+                if kind > 3:
+                    s4 += v2 * v * v - o2 * old * old
+        else:
+            s1 += v
+            s2 += v2
+            if kind > 2:
+                s3 += v2 * v
+                if kind > 3:
+                    s4 += v2 * v * v
+        if filled + 1 >= period:
+            if kind == 2:
+                out[i] = _zscore_jit(v, s1, s2, period)
+            elif kind == 3:
+                out[i] = _skewness_jit(s1, s2, s3, period)
+            else:
+                out[i] = _kurtosis_jit(s1, s2, s3, s4, period)
+    return out
+
+
+@numba.njit(cache=True)
+def _autocorrelation_kernel(price: FloatArray, period: int, lag: int) -> FloatArray:
+    n = len(price)
+    out = np.full(n, np.nan)
+    r = np.empty(n)
+    for i in range(1, n):
+        r[i] = math.log(price[i] / price[i - 1])
+    sx = sy = sxx = syy = sxy = 0.0
+    first = 1 + lag  # first row with a (return, lagged return) pair
+    for i in range(first, n):
+        x, y = r[i], r[i - lag]
+        if i - first >= period:
+            ox, oy = r[i - period], r[i - period - lag]
+            sx += x - ox
+            sy += y - oy
+            sxx += x * x - ox * ox
+            syy += y * y - oy * oy
+            sxy += x * y - ox * oy
+        else:
+            sx += x
+            sy += y
+            sxx += x * x
+            syy += y * y
+            sxy += x * y
+        if i - first + 1 >= period:
+            out[i] = _correlation_jit(sx, sy, sxx, syy, sxy, period)
+    return out
+
+
+def _prices(values: npt.ArrayLike) -> FloatArray:
+    prices = as_series("close", values)
+    check_positive_prices("close", prices)
+    return prices
 
 
 def zscore(values: npt.ArrayLike, period: int = 20) -> FloatArray:
     """Return the rolling z-score of ``values`` (population std; NaN on a flat window)."""
     check_period("period", period, 3)
-    x = as_series("values", values)
-    sums = rolling_sums(np.column_stack((x, x * x)), period)
-    out = np.full(len(x), np.nan)
-    for i in np.flatnonzero(~np.isnan(sums[:, 0])):
-        out[i] = _zscore(x[i], sums[i, 0], sums[i, 1], period)
-    return out
+    return _moments_kernel(as_series("values", values), period, _ZSCORE, False)
 
 
 def return_skewness(close: npt.ArrayLike, period: int = 20) -> FloatArray:
     """Return the rolling skewness of log returns."""
     check_period("period", period, 3)
-    r = _log_returns("close", close)
-    sums = rolling_sums(np.column_stack((r, r * r, r * r * r)), period)
-    return np.array([_skewness(a, b, c, period) for a, b, c in sums])
+    return _moments_kernel(_prices(close), period, _SKEWNESS, True)
 
 
 def return_kurtosis(close: npt.ArrayLike, period: int = 20) -> FloatArray:
     """Return the rolling excess kurtosis of log returns."""
     check_period("period", period, 3)
-    r = _log_returns("close", close)
-    r2 = r * r
-    sums = rolling_sums(np.column_stack((r, r2, r2 * r, r2 * r2)), period)
-    return np.array([_kurtosis(a, b, c, d, period) for a, b, c, d in sums])
+    return _moments_kernel(_prices(close), period, _KURTOSIS, True)
 
 
 def return_autocorrelation(close: npt.ArrayLike, period: int = 50, lag: int = 1) -> FloatArray:
     """Return the rolling lag-``lag`` autocorrelation of log returns."""
     ReturnAutocorrelation(period, lag)
-    x = _log_returns("close", close)
-    y = np.full_like(x, np.nan)
-    y[lag:] = x[:-lag]
-    x = np.where(np.isnan(y), np.nan, x)
-    sums = rolling_sums(np.column_stack((x, y, x * x, y * y, x * y)), period)
-    return np.array([_correlation(*row, period) for row in sums])
-
-
-def hurst_exponent(close: npt.ArrayLike, period: int = 100, max_lag: int = 20) -> FloatArray:
-    """Return the rolling Hurst exponent of log prices (see :class:`HurstExponent`)."""
-    HurstExponent(period, max_lag)
-    prices = as_series("close", close)
-    check_positive_prices("close", prices)
-    return _rolling_hurst(np.log(prices), period, max_lag)
-
-
-@numba.njit(cache=True)
-def _rolling_hurst(x: FloatArray, period: int, max_lag: int) -> FloatArray:  # pragma: no cover
-    out = np.full(len(x), np.nan)
-    for i in range(period - 1, len(x)):
-        out[i] = _hurst(x[i - period + 1 : i + 1].copy(), max_lag)
-    return out
-
-
-@numba.njit(cache=True)
-def _rolling_sample_entropy(
-    x: FloatArray, period: int, order: int, tolerance: float
-) -> FloatArray:  # pragma: no cover - compiled
-    out = np.full(len(x), np.nan)
-    for i in range(period, len(x)):
-        out[i] = _sample_entropy(x[i - period + 1 : i + 1].copy(), order, tolerance)
-    return out
-
-
-def sample_entropy(
-    close: npt.ArrayLike, period: int = 50, order: int = 2, tolerance: float = 0.2
-) -> FloatArray:
-    """Return the rolling sample entropy of log returns (see :class:`SampleEntropy`)."""
-    SampleEntropy(period, order, tolerance)
-    return _rolling_sample_entropy(_log_returns("close", close), period, order, tolerance)
-
-
-def permutation_entropy(close: npt.ArrayLike, period: int = 50, order: int = 3) -> FloatArray:
-    """Return the rolling normalised permutation entropy of log returns."""
-    PermutationEntropy(period, order)
-    r = _log_returns("close", close)
-    n = len(r)
-    out = np.full(n, np.nan)
-    windows = period - order + 1
-    codes = np.full(n, -1, dtype=np.int64)
-    if n > order:
-        stacked = np.lib.stride_tricks.sliding_window_view(r[1:], order)
-        codes[order:] = _pattern_codes(np.ascontiguousarray(stacked))
-    counts = np.zeros(math.factorial(order), dtype=np.int64)
-    for i in range(order, n):
-        counts[codes[i]] += 1
-        if i - windows >= order:
-            counts[codes[i - windows]] -= 1
-        if i - windows + 1 >= order:
-            out[i] = _entropy(counts, windows)
-    return out
-
-
-@numba.njit(cache=True)
-def _pattern_codes(windows: FloatArray) -> npt.NDArray[np.int64]:  # pragma: no cover - compiled
-    rows, order = windows.shape
-    codes = np.empty(rows, dtype=np.int64)
-    for row in range(rows):
-        code = 0
-        for i in range(order):
-            smaller = 0
-            for j in range(i + 1, order):
-                if windows[row, j] < windows[row, i]:
-                    smaller += 1
-            code = code * (order - i) + smaller
-        codes[row] = code
-    return codes
+    return _autocorrelation_kernel(_prices(close), period, lag)

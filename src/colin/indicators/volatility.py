@@ -20,11 +20,11 @@ import math
 from collections import deque
 from typing import Literal
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
 from colin.core.errors import ConfigError
-from colin.indicators._kernels import rolling_sums
 from colin.indicators._validate import (
     FloatArray,
     as_columns,
@@ -45,27 +45,72 @@ ESTIMATORS: tuple[str, ...] = (
 )
 _LN2 = math.log(2.0)
 _GK = 2.0 * _LN2 - 1.0
-_USES_PREVIOUS_CLOSE = ("close_to_close", "yang_zhang")
 
 
-def _combine(sums: tuple[float, ...], estimator: str, n: int) -> float:
+_CODES = {name: code for code, name in enumerate(ESTIMATORS)}
+_CLOSE_TO_CLOSE, _PARKINSON, _GARMAN_KLASS, _ROGERS_SATCHELL, _YANG_ZHANG = range(5)
+_WIDTH = (2, 1, 1, 1, 5)  # per-bar terms summed by each estimator
+
+
+def _variance(code: int, s0: float, s1: float, s2: float, s3: float, s4: float, n: int) -> float:
     """Turn window sums of the per-bar terms into a variance."""
-    if estimator == "close_to_close":
-        return (sums[1] - sums[0] * sums[0] / n) / (n - 1)
-    if estimator == "parkinson":
-        return sums[0] / (4.0 * n * _LN2)
-    if estimator in ("garman_klass", "rogers_satchell"):
-        return sums[0] / n
+    if code == 0:
+        return (s1 - s0 * s0 / n) / (n - 1)
+    if code == 1:
+        return s0 / (4.0 * n * _LN2)
+    if code in (2, 3):
+        return s0 / n
     k = 0.34 / (1.34 + (n + 1) / (n - 1))
-    overnight = (sums[1] - sums[0] * sums[0] / n) / (n - 1)
-    open_close = (sums[3] - sums[2] * sums[2] / n) / (n - 1)
-    return overnight + k * open_close + (1.0 - k) * (sums[4] / n)
+    overnight = (s1 - s0 * s0 / n) / (n - 1)
+    open_close = (s3 - s2 * s2 / n) / (n - 1)
+    return overnight + k * open_close + (1.0 - k) * (s4 / n)
+
+
+def _terms(
+    code: int, open: float, high: float, low: float, close: float, previous: float
+) -> tuple[float, float, float, float, float]:
+    """Per-bar terms of an estimator (unused slots are 0)."""
+    if code == 0:
+        change = math.log(close / previous)
+        return (change, change * change, 0.0, 0.0, 0.0)
+    if code == 1:
+        spread = math.log(high / low)
+        return (spread * spread, 0.0, 0.0, 0.0, 0.0)
+    if code == 2:
+        spread = math.log(high / low)
+        body = math.log(close / open)
+        return (0.5 * spread * spread - _GK * body * body, 0.0, 0.0, 0.0, 0.0)
+    rogers = math.log(high / close) * math.log(high / open) + math.log(low / close) * math.log(
+        low / open
+    )
+    if code == 3:
+        return (rogers, 0.0, 0.0, 0.0, 0.0)
+    overnight = math.log(open / previous)
+    body = math.log(close / open)
+    return (overnight, overnight * overnight, body, body * body, rogers)
+
+
+_variance_jit = numba.njit(cache=True)(_variance)
+_terms_jit = numba.njit(cache=True)(_terms)
 
 
 class RealizedVolatility(OhlcIndicator):
     """Rolling realised volatility with a choice of estimator (see the module docstring)."""
 
-    __slots__ = ("_close", "_scale", "_sums", "_window", "annualization", "estimator", "period")
+    __slots__ = (
+        "_close",
+        "_code",
+        "_s0",
+        "_s1",
+        "_s2",
+        "_s3",
+        "_s4",
+        "_scale",
+        "_window",
+        "annualization",
+        "estimator",
+        "period",
+    )
 
     def __init__(
         self, period: int = 20, estimator: Estimator = "yang_zhang", annualization: float = 1.0
@@ -75,11 +120,11 @@ class RealizedVolatility(OhlcIndicator):
             raise ConfigError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
         self.period = check_period("period", period, 2)
         self.estimator = estimator
+        self._code = _CODES[estimator]
         self.annualization = check_positive("annualization", annualization)
         self._scale = math.sqrt(self.annualization)
-        self._window: deque[tuple[float, ...]] = deque(maxlen=self.period)
-        width = {"close_to_close": 2, "yang_zhang": 5}.get(estimator, 1)
-        self._sums = [0.0] * width
+        self._window: deque[tuple[float, float, float, float, float]] = deque(maxlen=self.period)
+        self._s0 = self._s1 = self._s2 = self._s3 = self._s4 = 0.0
         self._close = 0.0
 
     def parameters(self) -> tuple[object, ...]:
@@ -91,49 +136,63 @@ class RealizedVolatility(OhlcIndicator):
         previous = self._close
         self._close = close
         self.count += 1
-        terms = _terms(self.estimator, open, high, low, close, previous)
-        if terms is None:
-            return
-        window, sums = self._window, self._sums
+        code = self._code
+        if self.count == 1 and code in (_CLOSE_TO_CLOSE, _YANG_ZHANG):
+            return  # these estimators need the previous close
+        terms = _terms(code, open, high, low, close, previous)
+        window = self._window
         if len(window) == self.period:
-            oldest = window[0]
-            for j in range(len(sums)):
-                sums[j] += terms[j] - oldest[j]
+            old = window[0]
+            self._s0 += terms[0] - old[0]
+            self._s1 += terms[1] - old[1]
+            self._s2 += terms[2] - old[2]
+            self._s3 += terms[3] - old[3]
+            self._s4 += terms[4] - old[4]
         else:
-            for j in range(len(sums)):
-                sums[j] += terms[j]
+            self._s0 += terms[0]
+            self._s1 += terms[1]
+            self._s2 += terms[2]
+            self._s3 += terms[3]
+            self._s4 += terms[4]
         window.append(terms)
         if len(window) == self.period:
-            variance = _combine(tuple(sums), self.estimator, self.period)
+            variance = _variance(
+                code, self._s0, self._s1, self._s2, self._s3, self._s4, self.period
+            )
             self.value = math.sqrt(variance) * self._scale if variance > 0.0 else 0.0
             self.ready = True
 
 
-def _terms(
-    estimator: str, open: float, high: float, low: float, close: float, previous: float
-) -> tuple[float, ...] | None:
-    if estimator == "close_to_close":
-        if previous == 0.0:
-            return None
-        change = math.log(close / previous)
-        return (change, change * change)
-    if estimator == "parkinson":
-        spread = math.log(high / low)
-        return (spread * spread,)
-    if estimator == "garman_klass":
-        spread = math.log(high / low)
-        body = math.log(close / open)
-        return (0.5 * spread * spread - _GK * body * body,)
-    rogers = math.log(high / close) * math.log(high / open) + math.log(low / close) * math.log(
-        low / open
-    )
-    if estimator == "rogers_satchell":
-        return (rogers,)
-    if previous == 0.0:
-        return None
-    overnight = math.log(open / previous)
-    body = math.log(close / open)
-    return (overnight, overnight * overnight, body, body * body, rogers)
+@numba.njit(cache=True)
+def _kernel(
+    o: FloatArray,
+    h: FloatArray,
+    lo: FloatArray,
+    c: FloatArray,
+    period: int,
+    code: int,
+    scale: float,
+) -> FloatArray:  # pragma: no cover - compiled
+    n = len(c)
+    out = np.full(n, np.nan)
+    terms = np.zeros((n, 5))
+    start = 1 if code in (0, 4) else 0
+    sums = np.zeros(5)
+    for i in range(start, n):
+        previous = c[i - 1] if i > 0 else 0.0
+        row = _terms_jit(code, o[i], h[i], lo[i], c[i], previous)
+        for j in range(5):
+            terms[i, j] = row[j]
+        if i - start >= period:
+            for j in range(5):
+                sums[j] += terms[i, j] - terms[i - period, j]
+        else:
+            for j in range(5):
+                sums[j] += terms[i, j]
+        if i - start + 1 >= period:
+            variance = _variance_jit(code, sums[0], sums[1], sums[2], sums[3], sums[4], period)
+            out[i] = math.sqrt(variance) * scale if variance > 0.0 else 0.0
+    return out
 
 
 def realized_volatility(
@@ -151,27 +210,4 @@ def realized_volatility(
     check_ohlc(h, lo, [("open", o), ("close", c)])
     for name, series in (("open", o), ("high", h), ("low", lo), ("close", c)):
         check_positive_prices(name, series)
-    previous = np.empty_like(c)
-    previous[0] = np.nan
-    previous[1:] = c[:-1]
-    if estimator == "close_to_close":
-        change = np.log(c / previous)
-        terms = np.column_stack((change, change * change))
-    elif estimator == "parkinson":
-        spread = np.log(h / lo)
-        terms = (spread * spread)[:, None]
-    elif estimator == "garman_klass":
-        spread, body = np.log(h / lo), np.log(c / o)
-        terms = (0.5 * spread * spread - _GK * body * body)[:, None]
-    else:
-        rogers = np.log(h / c) * np.log(h / o) + np.log(lo / c) * np.log(lo / o)
-        if estimator == "rogers_satchell":
-            terms = rogers[:, None]
-        else:
-            overnight, body = np.log(o / previous), np.log(c / o)
-            terms = np.column_stack((overnight, overnight * overnight, body, body * body, rogers))
-    sums = rolling_sums(np.ascontiguousarray(terms), period)
-    variance: FloatArray = _combine(tuple(sums.T), estimator, period)  # type: ignore[assignment]
-    volatility = np.sqrt(np.where(variance > 0.0, variance, 0.0)) * math.sqrt(annualization)
-    volatility[np.isnan(variance)] = np.nan
-    return volatility
+    return _kernel(o, h, lo, c, period, _CODES[estimator], math.sqrt(annualization))

@@ -14,6 +14,7 @@ from typing import Any
 from colin.core.errors import ConfigError
 from colin.indicators import (
     channels,
+    complexity,
     momentum,
     moving_averages,
     sessions,
@@ -100,12 +101,12 @@ _ENTRIES = (
         statistics.return_autocorrelation,
         "log-return autocorrelation",
     ),
-    IndicatorEntry("hurst", statistics.HurstExponent, statistics.hurst_exponent, "Hurst exponent"),
-    IndicatorEntry("sampen", statistics.SampleEntropy, statistics.sample_entropy, "sample entropy"),
+    IndicatorEntry("hurst", complexity.HurstExponent, complexity.hurst_exponent, "Hurst exponent"),
+    IndicatorEntry("sampen", complexity.SampleEntropy, complexity.sample_entropy, "sample entropy"),
     IndicatorEntry(
         "permen",
-        statistics.PermutationEntropy,
-        statistics.permutation_entropy,
+        complexity.PermutationEntropy,
+        complexity.permutation_entropy,
         "permutation entropy",
     ),
     IndicatorEntry(

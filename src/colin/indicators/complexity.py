@@ -1,0 +1,306 @@
+"""Complexity statistics: Hurst exponent, sample entropy and permutation entropy.
+
+``HurstExponent`` works on log prices (the scaling of the standard deviation of ``lag``-step
+changes with the lag); ``SampleEntropy`` and ``PermutationEntropy`` work on log returns. Prices
+must be positive. The Hurst exponent costs O(``period`` x ``max_lag``) and sample entropy
+O(``period``^2) per update (the streaming class runs the batch form's numba kernel on the current
+window); permutation entropy updates in O(1) from pattern counts. A flat window gives NaN.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+import numba
+import numpy as np
+import numpy.typing as npt
+
+from colin.core.errors import ConfigError
+from colin.indicators._validate import (
+    FloatArray,
+    as_series,
+    check_period,
+    check_positive,
+    check_positive_prices,
+)
+from colin.indicators.base import CloseIndicator
+
+
+@numba.njit(cache=True)
+def _hurst(log_prices: FloatArray, max_lag: int) -> float:  # pragma: no cover - compiled
+    """Slope of ln(std of lag-step changes) on ln(lag) for lags 2..max_lag."""
+    count = 0
+    sx = sy = sxx = sxy = 0.0
+    n = len(log_prices)
+    for lag in range(2, max_lag + 1):
+        m = n - lag
+        mean = 0.0
+        for i in range(m):
+            mean += log_prices[i + lag] - log_prices[i]
+        mean /= m
+        variance = 0.0
+        for i in range(m):
+            d = log_prices[i + lag] - log_prices[i] - mean
+            variance += d * d
+        variance /= m
+        if variance <= 0.0:
+            return np.nan
+        x = math.log(lag)
+        y = 0.5 * math.log(variance)
+        sx += x
+        sy += y
+        sxx += x * x
+        sxy += x * y
+        count += 1
+    return (count * sxy - sx * sy) / (count * sxx - sx * sx)
+
+
+@numba.njit(cache=True)
+def _sample_entropy(x: FloatArray, order: int, tolerance: float) -> float:  # pragma: no cover
+    """SampEn = -ln(A / B): B pairs of length-``order`` templates within ``tolerance`` x std."""
+    n = len(x)
+    mean = 0.0
+    for i in range(n):
+        mean += x[i]
+    mean /= n
+    variance = 0.0
+    for i in range(n):
+        variance += (x[i] - mean) * (x[i] - mean)
+    r = tolerance * math.sqrt(variance / n)
+    if r <= 0.0:
+        return np.nan
+    shorter = 0
+    longer = 0
+    templates = n - order
+    for i in range(templates):
+        for j in range(i + 1, templates):
+            close = True
+            for k in range(order):
+                if abs(x[i + k] - x[j + k]) > r:
+                    close = False
+                    break
+            if close:
+                shorter += 1
+                if abs(x[i + order] - x[j + order]) <= r:
+                    longer += 1
+    if shorter == 0 or longer == 0:
+        return np.nan
+    return -math.log(longer / shorter)
+
+
+class _WindowKernel(CloseIndicator):
+    __slots__ = ("_previous", "_window", "period")
+
+    def __init__(self, period: int, minimum: int) -> None:
+        super().__init__()
+        self.period = check_period("period", period, minimum)
+        self._window: deque[float] = deque(maxlen=self.period)
+        self._previous = 0.0
+
+
+class HurstExponent(_WindowKernel):
+    """Hurst exponent of the last ``period`` log prices (0.5 random walk, >0.5 trending)."""
+
+    __slots__ = ("max_lag",)
+
+    def __init__(self, period: int = 100, max_lag: int = 20) -> None:
+        super().__init__(period, 8)
+        self.max_lag = check_period("max_lag", max_lag, 3)
+        if self.max_lag > self.period // 2:
+            raise ConfigError(f"max_lag ({max_lag}) must be at most period / 2 ({period // 2})")
+
+    def parameters(self) -> tuple[object, ...]:
+        """Return ``(period, max_lag)``."""
+        return (self.period, self.max_lag)
+
+    def update(self, value: float) -> None:
+        """Add the newest price."""
+        window = self._window
+        window.append(math.log(value))
+        self.count += 1
+        if len(window) == self.period:
+            self.value = _hurst(np.fromiter(window, np.float64, self.period), self.max_lag)
+            self.ready = True
+
+
+class SampleEntropy(_WindowKernel):
+    """Sample entropy of the last ``period`` log returns (``order`` m, tolerance ``r`` x std)."""
+
+    __slots__ = ("order", "tolerance")
+
+    def __init__(self, period: int = 50, order: int = 2, tolerance: float = 0.2) -> None:
+        super().__init__(period, 8)
+        self.order = check_period("order", order, 1)
+        self.tolerance = check_positive("tolerance", tolerance)
+        if self.order >= self.period // 2:
+            raise ConfigError(f"order ({order}) must be below period / 2 ({period // 2})")
+
+    def parameters(self) -> tuple[object, ...]:
+        """Return ``(period, order, tolerance)``."""
+        return (self.period, self.order, self.tolerance)
+
+    def update(self, value: float) -> None:
+        """Add the newest price."""
+        previous = self._previous
+        self._previous = value
+        self.count += 1
+        if self.count == 1:
+            return
+        window = self._window
+        window.append(math.log(value / previous))
+        if len(window) == self.period:
+            x = np.fromiter(window, np.float64, self.period)
+            self.value = _sample_entropy(x, self.order, self.tolerance)
+            self.ready = True
+
+
+def _pattern(values: tuple[float, ...] | FloatArray) -> int:
+    """Lehmer code of the ordinal pattern of ``values`` (ties keep their time order)."""
+    code = 0
+    order = len(values)
+    for i in range(order):
+        smaller = 0
+        for j in range(i + 1, order):
+            if values[j] < values[i]:
+                smaller += 1
+        code = code * (order - i) + smaller
+    return code
+
+
+class PermutationEntropy(CloseIndicator):
+    """Normalised permutation entropy (0..1) of ordinal patterns in the last ``period`` returns.
+
+    A pattern of ``order`` consecutive log returns is counted in each window position; the
+    entropy of the pattern frequencies is divided by ``ln(order!)``.
+    """
+
+    __slots__ = ("_counts", "_patterns", "_previous", "_recent", "order", "period")
+
+    def __init__(self, period: int = 50, order: int = 3) -> None:
+        super().__init__()
+        self.order = check_period("order", order, 2)
+        if self.order > 7:
+            raise ConfigError(f"order must be at most 7, got {order}")
+        self.period = check_period("period", period, self.order + 1)
+        self._counts = [0] * math.factorial(self.order)
+        self._patterns: deque[int] = deque(maxlen=self.period - self.order + 1)
+        self._recent: deque[float] = deque(maxlen=self.order)
+        self._previous = 0.0
+
+    def parameters(self) -> tuple[object, ...]:
+        """Return ``(period, order)``."""
+        return (self.period, self.order)
+
+    def update(self, value: float) -> None:
+        """Add the newest price."""
+        previous = self._previous
+        self._previous = value
+        self.count += 1
+        if self.count == 1:
+            return
+        recent = self._recent
+        recent.append(math.log(value / previous))
+        if len(recent) < self.order:
+            return
+        patterns, counts = self._patterns, self._counts
+        if len(patterns) == patterns.maxlen:
+            counts[patterns[0]] -= 1
+        code = _pattern(tuple(recent))
+        patterns.append(code)
+        counts[code] += 1
+        if len(patterns) == patterns.maxlen:
+            self.value = _entropy(counts, len(patterns))
+            self.ready = True
+
+
+def _entropy(counts: list[int] | npt.NDArray[np.int64], total: int) -> float:
+    entropy = 0.0
+    for count in counts:
+        if count:
+            p = count / total
+            entropy -= p * math.log(p)
+    return entropy / math.log(len(counts))
+
+
+# -- batch ----------------------------------------------------------------------------------
+
+
+def _log_returns(name: str, values: npt.ArrayLike) -> FloatArray:
+    prices = as_series(name, values)
+    check_positive_prices(name, prices)
+    returns = np.empty_like(prices)
+    returns[0] = np.nan
+    returns[1:] = np.log(prices[1:] / prices[:-1])
+    return returns
+
+
+def hurst_exponent(close: npt.ArrayLike, period: int = 100, max_lag: int = 20) -> FloatArray:
+    """Return the rolling Hurst exponent of log prices (see :class:`HurstExponent`)."""
+    HurstExponent(period, max_lag)
+    prices = as_series("close", close)
+    check_positive_prices("close", prices)
+    return _rolling_hurst(np.log(prices), period, max_lag)
+
+
+@numba.njit(cache=True)
+def _rolling_hurst(x: FloatArray, period: int, max_lag: int) -> FloatArray:  # pragma: no cover
+    out = np.full(len(x), np.nan)
+    for i in range(period - 1, len(x)):
+        out[i] = _hurst(x[i - period + 1 : i + 1].copy(), max_lag)
+    return out
+
+
+@numba.njit(cache=True)
+def _rolling_sample_entropy(
+    x: FloatArray, period: int, order: int, tolerance: float
+) -> FloatArray:  # pragma: no cover - compiled
+    out = np.full(len(x), np.nan)
+    for i in range(period, len(x)):
+        out[i] = _sample_entropy(x[i - period + 1 : i + 1].copy(), order, tolerance)
+    return out
+
+
+def sample_entropy(
+    close: npt.ArrayLike, period: int = 50, order: int = 2, tolerance: float = 0.2
+) -> FloatArray:
+    """Return the rolling sample entropy of log returns (see :class:`SampleEntropy`)."""
+    SampleEntropy(period, order, tolerance)
+    return _rolling_sample_entropy(_log_returns("close", close), period, order, tolerance)
+
+
+def permutation_entropy(close: npt.ArrayLike, period: int = 50, order: int = 3) -> FloatArray:
+    """Return the rolling normalised permutation entropy of log returns."""
+    PermutationEntropy(period, order)
+    r = _log_returns("close", close)
+    n = len(r)
+    out = np.full(n, np.nan)
+    windows = period - order + 1
+    codes = np.full(n, -1, dtype=np.int64)
+    if n > order:
+        stacked = np.lib.stride_tricks.sliding_window_view(r[1:], order)
+        codes[order:] = _pattern_codes(np.ascontiguousarray(stacked))
+    counts = np.zeros(math.factorial(order), dtype=np.int64)
+    for i in range(order, n):
+        counts[codes[i]] += 1
+        if i - windows >= order:
+            counts[codes[i - windows]] -= 1
+        if i - windows + 1 >= order:
+            out[i] = _entropy(counts, windows)
+    return out
+
+
+@numba.njit(cache=True)
+def _pattern_codes(windows: FloatArray) -> npt.NDArray[np.int64]:  # pragma: no cover - compiled
+    rows, order = windows.shape
+    codes = np.empty(rows, dtype=np.int64)
+    for row in range(rows):
+        code = 0
+        for i in range(order):
+            smaller = 0
+            for j in range(i + 1, order):
+                if windows[row, j] < windows[row, i]:
+                    smaller += 1
+            code = code * (order - i) + smaller
+        codes[row] = code
+    return codes

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from colin.cli import backtest as backtest_cli
+from colin.cli import data as data_cli
 from colin.cli import report as report_cli
 from colin.cli import runs as runs_cli
 from colin.cli import strategies as strategies_cli
@@ -19,6 +20,7 @@ app.command("backtest")(backtest_cli.backtest)
 app.add_typer(strategies_cli.app, name="strategies")
 app.command("report")(report_cli.report)
 app.add_typer(runs_cli.app, name="runs")
+app.add_typer(data_cli.app, name="data")
 
 
 if __name__ == "__main__":

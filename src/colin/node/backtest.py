@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from math import isfinite
 from typing import Any
 
 from colin.backtest.engine import BacktestEngine, ProgressCallback
@@ -74,13 +75,13 @@ def _add_funding(
         return
     marks = frame["mark_price"] if "mark_price" in frame.columns else None
     iid = engine.cache.instrument_or_raise(InstrumentId(instrument_id)).id
-    engine.add_funding(
-        instrument_id,
-        [
-            FundingRate(iid, float(rate), int(ts), None if marks is None else float(marks.iloc[i]))
-            for i, (ts, rate) in enumerate(zip(frame["ts_event"], frame["rate"], strict=True))
-        ],
-    )
+    rates = []
+    for i, (ts, rate) in enumerate(zip(frame["ts_event"], frame["rate"], strict=True)):
+        mark = None if marks is None else float(marks.iloc[i])
+        rates.append(
+            FundingRate(iid, float(rate), int(ts), mark if mark and isfinite(mark) else None)
+        )
+    engine.add_funding(instrument_id, rates)
 
 
 def run_backtest(

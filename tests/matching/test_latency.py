@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from colin.matching import LatencyModel, SimulatedVenueConfig
 from colin.matching.bar_path import bar_path_points, price_at
 from colin.model import (
+    AggressorSide,
     Bar,
     CancelOrder,
     LiquiditySide,
@@ -19,6 +20,7 @@ from colin.model import (
     OrderSide,
     OrderType,
     SubmitOrder,
+    TradeTick,
 )
 
 from .harness import MINUTE, SPOT_ID, STRATEGY, Harness, spot_instrument
@@ -238,3 +240,57 @@ def _prices_reached_after(bars: list[Bar], path: str, arrival: int) -> list[Deci
                 if start[0] < arrival:
                     reached.append(Decimal(repr(price_at(start, end, arrival))))
     return reached
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    prints=st.lists(st.tuples(st.integers(1, 20), st.integers(80, 120)), min_size=2, max_size=12),
+    latency_s=st.integers(0, 60),
+    shape=ORDER_SHAPES,
+    side=st.sampled_from([BUY, SELL]),
+    price_offset=st.integers(-15, 15),
+    trigger_offset=st.integers(-15, 15),
+)
+def test_no_fill_on_trades_outside_what_traded_around_and_after_arrival(
+    prints: list[tuple[int, int]],
+    latency_s: int,
+    shape: tuple[OrderType, bool, bool],
+    side: OrderSide,
+    price_offset: int,
+    trigger_offset: int,
+) -> None:
+    order_type, has_price, has_trigger = shape
+    h = Harness(
+        [spot_instrument(tick_size=Decimal(1), maker_fee=Decimal(0), taker_fee=Decimal(0))],
+        {"USDT": Decimal(10**9), "BTC": Decimal(10**6)},
+        SimulatedVenueConfig(
+            latency=LatencyModel(fixed_ns=latency_s * SECOND), reject_stop_would_trigger=False
+        ),
+        MINUTE,
+    )
+    h.venue.process_trade(TradeTick(SPOT_ID, 100.0, 1.0, AggressorSide.BUYER, "0", MINUTE))
+    order = h.submit(
+        h.order(
+            side,
+            "1",
+            order_type,
+            price=str(100 + price_offset) if has_price else None,
+            trigger=str(100 + trigger_offset) if has_trigger else None,
+        )
+    )
+    arrival = MINUTE + latency_s * SECOND
+    ts = MINUTE
+    reference = Decimal(100)  # the last print before the arrival
+    after: list[Decimal] = []
+    for gap_s, price in prints:
+        ts += gap_s * SECOND
+        h.clock.advance_to(ts)
+        h.venue.process_trade(TradeTick(SPOT_ID, float(price), 1.0, AggressorSide.BUYER, "t", ts))
+        if ts < arrival:
+            reference = Decimal(price)
+        else:
+            after.append(Decimal(price))
+    reached = [reference, *after]
+    for fill in h.fills(order):
+        assert fill.ts_event >= arrival
+        assert min(reached) <= fill.last_px <= max(reached), (fill, reached)

@@ -47,7 +47,10 @@ class BacktestRunConfig(_Frozen):
     starting_balances: dict[str, Decimal] = Field(default_factory=lambda: {"USDT": Decimal(10_000)})
     base_currency: str = "USDT"
     venue: SimulatedVenueConfig = SimulatedVenueConfig()
-    risk: RiskConfig = RiskConfig()
+    risk: RiskConfig = Field(
+        default_factory=lambda: RiskConfig.model_validate({"drawdown": {"enabled": False}}),
+        description="Risk limits; the drawdown hard stops are off unless configured",
+    )
 
     @field_validator("instruments")
     @classmethod

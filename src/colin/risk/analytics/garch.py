@@ -6,11 +6,13 @@ output is scaled back to fractions per period.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 from arch import arch_model
+from arch.utility.exceptions import DataScaleWarning
 from numpy.typing import ArrayLike
 
 Model = Literal["GARCH", "EGARCH", "GJR-GARCH"]
@@ -29,6 +31,7 @@ class GarchForecast:
     last_volatility: float
     forecast_volatility: tuple[float, ...]
     periods_per_year: int
+    converged: bool
 
     @property
     def annualised_volatility(self) -> float:
@@ -63,7 +66,10 @@ def fit(
         raise ValueError(f"horizon must be at least 1, got {horizon}")
     vol, o = _SPEC[model]
     spec = arch_model(values * 100.0, mean="Constant", vol=vol, p=1, o=o, q=1, dist=distribution)
-    result = spec.fit(disp="off")
+    with warnings.catch_warnings():
+        # reported through ``converged`` instead; returns of a flat book are badly scaled
+        warnings.simplefilter("ignore", DataScaleWarning)
+        result = spec.fit(disp="off", show_warning=False)
     params = {str(k): float(v) for k, v in result.params.items()}
     method = "analytic" if model != "EGARCH" or horizon == 1 else "simulation"
     forecast = result.forecast(horizon=horizon, method=method, reindex=False, simulations=2000)
@@ -76,6 +82,7 @@ def fit(
         last_volatility=float(result.conditional_volatility[-1]) / 100.0,
         forecast_volatility=tuple(float(v) for v in np.sqrt(variance) / 100.0),
         periods_per_year=periods_per_year,
+        converged=result.convergence_flag == 0,
     )
 
 

@@ -103,6 +103,28 @@ def test_cancel_that_arrives_after_the_fill_is_rejected() -> None:
     assert "already closed" in h.of(OrderCancelRejected, order)[0].reason
 
 
+def test_process_time_leaves_bar_covered_commands_to_the_bar_walk() -> None:
+    h = _harness(latency_ns=10 * SECOND)
+    order = h.submit(h.order(BUY, "0.1", OrderType.LIMIT, price="95"))
+    h.bar(100, 101, 99, 100)
+    h.venue.cancel_order(
+        CancelOrder(
+            instrument_id=SPOT_ID,
+            strategy_id=STRATEGY,
+            client_order_id=order.client_order_id,
+            ts_init=h.clock.timestamp_ns() + 20 * SECOND,  # arrives 30 s into the next bar
+        )
+    )
+    # an engine may call process_time before it delivers the bar stamped at the same time
+    h.clock.advance_to(h.clock.timestamp_ns() + MINUTE)
+    h.venue.process_time(h.clock.timestamp_ns())
+    assert h.kinds(order) == ["OrderAccepted"]
+    bar = Bar(SPOT_ID, "1m", 100, 110, 90, 100, 10.0, 2 * MINUTE, 3 * MINUTE)
+    h.venue.process_bar(bar)  # 95 is crossed at 35 s, after the cancel arrived
+    assert h.kinds(order) == ["OrderAccepted", "OrderCanceled"]
+    assert h.of(OrderCanceled, order)[0].ts_event == 2 * MINUTE + 30 * SECOND
+
+
 def test_process_time_applies_commands_in_a_data_less_stretch() -> None:
     h = _harness(latency_ns=10 * SECOND)
     h.bar(100, 101, 99, 100)  # not followed: nothing was in flight
@@ -111,18 +133,20 @@ def test_process_time_applies_commands_in_a_data_less_stretch() -> None:
     assert h.events == []  # no price known for the instrument: the order waits for data
     h.bar(100, 101, 99, 100)
     assert h.kinds(order) == ["OrderAccepted"]
+    sent = h.clock.timestamp_ns()
     h.venue.cancel_order(
         CancelOrder(
             instrument_id=SPOT_ID,
             strategy_id=STRATEGY,
             client_order_id=order.client_order_id,
-            ts_init=h.clock.timestamp_ns(),
+            ts_init=sent,
         )
     )
-    h.venue.process_time(h.clock.timestamp_ns() + 9 * SECOND)
+    h.venue.process_time(sent + MINUTE)  # the next bar may still come and cover the arrival
     assert h.kinds(order) == ["OrderAccepted"]
-    h.venue.process_time(h.clock.timestamp_ns() + 10 * SECOND)
+    h.venue.process_time(sent + MINUTE + 1)  # it did not: a gap, the cancel acts on its own
     assert h.kinds(order) == ["OrderAccepted", "OrderCanceled"]
+    assert h.of(OrderCanceled, order)[0].ts_event == sent + 10 * SECOND
 
 
 def test_random_latency_is_reproducible_from_its_seed() -> None:

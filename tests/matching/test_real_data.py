@@ -81,6 +81,8 @@ def test_bar_replay_fills_inside_the_bars_and_reconciles_with_the_account() -> N
     )
     assert any(balance.locked for balance in h.venue.balances().values())  # still in flight
     h.venue.process_time(bars[-1].ts_event + LATENCY)
+    assert any(balance.locked for balance in h.venue.balances().values())  # a bar may still come
+    h.venue.process_time(bars[-1].ts_event + FIVE_MINUTES + 1)  # none did: the data has ended
     assert all(balance.locked == 0 for balance in h.venue.balances().values())
     _assert_reconciles(h, fills)
 

@@ -71,11 +71,13 @@ class OrderMatcher:
         "_pending_quote",
         "_sink",
         "_slippage",
+        "bar_duration",
         "book",
         "has_l2",
         "instrument",
         "last_price",
         "orders",
+        "path_until",
         "spread",
     )
 
@@ -92,6 +94,8 @@ class OrderMatcher:
         self.has_l2 = False
         self.spread: float | None = None
         self.last_price: float | None = None
+        self.path_until: int | None = None
+        self.bar_duration = 0
         self._pending_quote: QuoteTick | None = None
         self._sink = sink
         self._slippage = slippage
@@ -139,6 +143,7 @@ class OrderMatcher:
 
     def update_quote(self, quote: QuoteTick) -> None:
         """Record a quote; without L2 data it becomes the venue's one-level book."""
+        self.path_until = None
         self.spread = quote.ask_price - quote.bid_price
         if not self.has_l2:
             self._pending_quote = quote
@@ -150,6 +155,7 @@ class OrderMatcher:
         else:
             self.book.apply_deltas(event)
         self.has_l2 = True
+        self.path_until = None
         self._pending_quote = None
         self.spread = self.book.spread()
 

@@ -167,6 +167,7 @@ class SimulatedVenue:
                 self._busy -= 1
             self._refresh(instrument_id)
         matcher.last_price = trade.price
+        matcher.path_until = None
 
     def process_quote(self, quote: QuoteTick) -> None:
         """Update the best bid/ask and match the instrument's orders against it."""
@@ -209,15 +210,29 @@ class SimulatedVenue:
     def process_time(self, ts_ns: int) -> None:
         """Process the commands that have arrived by ``ts_ns``, in arrival order.
 
-        Call it after the data stamped up to ``ts_ns`` has been processed. A new order needs a
-        market price at its arrival: without a book, quote, trade or bar seen for its
-        instrument it waits (and the instrument's later commands with it) for the next data.
+        A new order needs a market price at its arrival: without a book, quote, trade or bar
+        seen for its instrument it waits (and the instrument's later commands with it) for the
+        next data. For an instrument traded on bars, a command arriving after the last bar waits
+        for the next bar, whose walk applies it at its arrival time, unless ``ts_ns`` is past
+        that bar's expected close (a gap, or the end of the data).
         """
         self._busy += 1
         try:
             self._process_due(ts_ns)
         finally:
             self._busy -= 1
+
+    def _awaits_bar(self, instrument_id: InstrumentId, arrival: int, now: int) -> bool:
+        """Whether a command must wait for the next bar of a bar-driven instrument.
+
+        The market after the last bar is unknown until the next bar, which the bar walk uses to
+        apply the command at its arrival. Once ``now`` is past that bar's expected close and it
+        has not come (a gap, or the end of the data), the command is applied without it.
+        """
+        matcher = self._matchers.get(instrument_id)
+        if matcher is None or matcher.path_until is None:
+            return False
+        return arrival > matcher.path_until and now <= matcher.path_until + matcher.bar_duration
 
     def _process_due(self, ts_ns: int) -> None:
         blocked: set[InstrumentId] = set()
@@ -226,6 +241,8 @@ class SimulatedVenue:
             best_id: InstrumentId | None = None
             for instrument_id, heap in self._inflight.items():
                 if heap and instrument_id not in blocked and heap[0][0] <= ts_ns:
+                    if self._awaits_bar(instrument_id, heap[0][0], ts_ns):
+                        continue
                     key = heap[0][:2]
                     if best is None or key < best:
                         best, best_id = key, instrument_id
@@ -249,6 +266,8 @@ class SimulatedVenue:
             bar.low, bar.high
         ):
             matcher.last_price = bar.close
+            matcher.path_until = bar.ts_event
+            matcher.bar_duration = bar.ts_event - bar.ts_open
             return
         volume = bar.volume
         # commands sent while this bar is walked (from event handlers) wait for the next bar
@@ -269,6 +288,8 @@ class SimulatedVenue:
                 budget = matcher.match_point(previous, point, budget, volume)
             previous = point
         matcher.last_price = bar.close
+        matcher.path_until = bar.ts_event
+        matcher.bar_duration = bar.ts_event - bar.ts_open
         self._refresh(instrument_id)
 
     def _on_book_state(self, matcher: OrderMatcher, ts: int, update: Callable[[], None]) -> None:
@@ -319,7 +340,8 @@ class SimulatedVenue:
             self._inflight.setdefault(instrument_id, []), (arrival, self._command_seq, command)
         )
         self._active.add(instrument_id)
-        if not self._busy and arrival <= self._clock.timestamp_ns():
+        now = self._clock.timestamp_ns()
+        if not self._busy and arrival <= now and not self._awaits_bar(instrument_id, arrival, now):
             # commands sent from an event handler while the venue is matching wait for the
             # next data or process_time, so they never act on a price path already walked
             self._busy += 1

@@ -135,7 +135,8 @@ def _portfolio_payload(
     if "BTC" in prices.columns:
         shocks.append(stress.benchmark_shock(exposures, -0.30, stress.betas(prices)))
     if len(known) == len(exposures):
-        shocks.append(stress.correlation_one(exposures, returns.std().to_dict()))
+        volatilities = {str(asset): float(vol) for asset, vol in returns.std().items()}
+        shocks.append(stress.correlation_one(exposures, volatilities))
     return {
         "title": f"portfolio, gross {gross:,.2f}, {len(returns)} return periods",
         "missing": [a for a in exposures if a not in known],

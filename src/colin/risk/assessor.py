@@ -163,7 +163,10 @@ class OrderAssessor:
                 instrument=instrument,
             )
         own = float(own_decimal) if own_decimal is not None else None
-        price = reference if own is None or (reference is not None and reference > own) else own
+        if own is None:
+            price = reference if reference is not None else 0.0  # reference is known here
+        else:
+            price = reference if reference is not None and reference > own else own
         ctx = self.context(order, instrument, float(order.quantity), own, price, reference, now)
         if state is _REDUCING and not ctx.reduces:
             return Assessment(

@@ -261,10 +261,9 @@ class RiskEngine(RiskControls):
         approved = not breaches
         score = min(100.0, ctx.utilisation * 100.0) if ctx is not None else 100.0
         warnings = tuple(ctx.warnings) if ctx is not None and ctx.warnings else ()
+        ids: tuple[str, str, str] = ("", "", "")
         if isinstance(order, Order):
             ids = (order.client_order_id, order.instrument_id, order.strategy_id)
-        else:
-            ids = ("", "", "")
         return RiskDecision(
             kind,
             *ids,

@@ -17,7 +17,11 @@ from numpy.typing import ArrayLike
 
 Model = Literal["GARCH", "EGARCH", "GJR-GARCH"]
 MODELS: tuple[Model, ...] = ("GARCH", "EGARCH", "GJR-GARCH")
-_SPEC = {"GARCH": ("GARCH", 0), "EGARCH": ("EGARCH", 1), "GJR-GARCH": ("GARCH", 1)}
+_SPEC: dict[str, tuple[Literal["GARCH", "EGARCH"], int]] = {
+    "GARCH": ("GARCH", 0),
+    "EGARCH": ("EGARCH", 1),
+    "GJR-GARCH": ("GARCH", 1),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +75,9 @@ def fit(
         warnings.simplefilter("ignore", DataScaleWarning)
         result = spec.fit(disp="off", show_warning=False)
     params = {str(k): float(v) for k, v in result.params.items()}
-    method = "analytic" if model != "EGARCH" or horizon == 1 else "simulation"
+    method: Literal["analytic", "simulation"] = (
+        "analytic" if model != "EGARCH" or horizon == 1 else "simulation"
+    )
     forecast = result.forecast(horizon=horizon, method=method, reindex=False, simulations=2000)
     variance = np.asarray(forecast.variance.iloc[-1], dtype=np.float64)
     return GarchForecast(

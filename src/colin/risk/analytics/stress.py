@@ -47,7 +47,7 @@ def betas(closes: pd.DataFrame, benchmark: str = "BTC") -> dict[str, float]:
     """Return each column's beta of daily log returns against ``benchmark``."""
     if benchmark not in closes.columns:
         raise ValueError(f"benchmark {benchmark!r} is not a column of the closes")
-    returns = np.log(closes).diff().dropna()
+    returns = closes.apply(np.log).diff().dropna()
     market = returns[benchmark]
     variance = float(market.var())
     return {str(c): float(returns[c].cov(market) / variance) for c in returns.columns}
@@ -63,7 +63,7 @@ def replay(
     benchmark: str = "BTC",
 ) -> StressResult:
     """Replay the closes between ``start`` and ``end`` (inclusive) on ``exposures``."""
-    window = closes.loc[start:end]  # type: ignore[misc]
+    window = closes.loc[start:end]
     if len(window) < 2:
         raise ValueError(f"scenario {name}: no data between {start} and {end}")
     if benchmark not in window.columns or window[benchmark].isna().any():

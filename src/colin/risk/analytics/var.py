@@ -66,7 +66,7 @@ def _aggregate(returns: NDArray[np.float64], horizon: int) -> NDArray[np.float64
     if usable < 2 * horizon:
         raise ValueError(f"{returns.size} returns are too few for a {horizon}-period horizon")
     log_sums = np.log1p(returns[:usable]).reshape(-1, horizon).sum(axis=1)
-    return np.expm1(log_sums)
+    return np.asarray(np.expm1(log_sums), dtype=np.float64)
 
 
 def historical(returns: ArrayLike, level: float = 0.95, horizon: int = 1) -> VarResult:

@@ -19,7 +19,7 @@ _NEEDS_TRIGGER = (OrderType.STOP_MARKET, OrderType.STOP_LIMIT)
 
 
 def validate_order(
-    order: Order, instrument: Instrument, max_quantity: float | None
+    order: Order, instrument: Instrument, max_quantity: Decimal | None
 ) -> Breach | None:
     """Return why ``order`` is malformed for ``instrument``, or ``None`` if it is well formed."""
     if not isinstance(order.side, OrderSide):

@@ -12,6 +12,7 @@ feature-set engine uses both to wire indicators to bars and to name columns.
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections import deque
 from typing import ClassVar
@@ -141,28 +142,34 @@ class HighLowCloseVolumeIndicator(Indicator):
 
 
 class RollingExtreme:
-    """Maximum (or minimum) of the last ``period`` values in amortised O(1) (monotonic deque)."""
+    """Maximum (or minimum) of the last ``period`` values.
 
-    __slots__ = ("_index", "_items", "_maximum", "period")
+    The extreme is kept as a number and rescanned (``max``/``min`` over the window, in C) only
+    when the current extreme leaves the window and the newcomer does not replace it: O(1) per
+    update on average for market data, O(``period``) at worst.
+    """
+
+    __slots__ = ("_best", "_maximum", "_window", "period")
 
     def __init__(self, period: int, maximum: bool) -> None:
         self.period = period
         self._maximum = maximum
-        self._items: deque[tuple[int, float]] = deque()
-        self._index = 0
+        self._window: deque[float] = deque(maxlen=period)
+        self._best = -math.inf if maximum else math.inf
 
     def push(self, value: float) -> float:
         """Add ``value`` and return the extreme of the window that ends with it."""
-        items = self._items
+        window = self._window
+        leaving = window[0] if len(window) == self.period else None
+        window.append(value)
+        best = self._best
         if self._maximum:
-            while items and items[-1][1] <= value:
-                items.pop()
-        else:
-            while items and items[-1][1] >= value:
-                items.pop()
-        index = self._index
-        items.append((index, value))
-        if items[0][0] <= index - self.period:
-            items.popleft()
-        self._index = index + 1
-        return items[0][1]
+            if value >= best:
+                self._best = value
+            elif leaving == best:
+                self._best = max(window)
+        elif value <= best:
+            self._best = value
+        elif leaving == best:
+            self._best = min(window)
+        return self._best

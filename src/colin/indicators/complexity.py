@@ -172,10 +172,21 @@ class PermutationEntropy(CloseIndicator):
     """Normalised permutation entropy (0..1) of ordinal patterns in the last ``period`` returns.
 
     A pattern of ``order`` consecutive log returns is counted in each window position; the
-    entropy of the pattern frequencies is divided by ``ln(order!)``.
+    entropy of the pattern frequencies is divided by ``ln(order!)``. The sum of
+    ``count * ln(count)`` is kept up to date as counts change, so an update is O(``order``^2).
     """
 
-    __slots__ = ("_counts", "_patterns", "_previous", "_recent", "order", "period")
+    __slots__ = (
+        "_counts",
+        "_normaliser",
+        "_patterns",
+        "_previous",
+        "_recent",
+        "_sum",
+        "_table",
+        "order",
+        "period",
+    )
 
     def __init__(self, period: int = 50, order: int = 3) -> None:
         super().__init__()
@@ -183,9 +194,13 @@ class PermutationEntropy(CloseIndicator):
         if self.order > 7:
             raise ConfigError(f"order must be at most 7, got {order}")
         self.period = check_period("period", period, self.order + 1)
+        windows = self.period - self.order + 1
         self._counts = [0] * math.factorial(self.order)
-        self._patterns: deque[int] = deque(maxlen=self.period - self.order + 1)
+        self._patterns: deque[int] = deque(maxlen=windows)
         self._recent: deque[float] = deque(maxlen=self.order)
+        self._table = _count_log_count(windows).tolist()
+        self._normaliser = math.log(math.factorial(self.order))
+        self._sum = 0.0
         self._previous = 0.0
 
     def parameters(self) -> tuple[object, ...]:
@@ -203,24 +218,29 @@ class PermutationEntropy(CloseIndicator):
         recent.append(math.log(value / previous))
         if len(recent) < self.order:
             return
-        patterns, counts = self._patterns, self._counts
-        if len(patterns) == patterns.maxlen:
-            counts[patterns[0]] -= 1
+        patterns, counts, table = self._patterns, self._counts, self._table
+        windows = patterns.maxlen or 0
+        if len(patterns) == windows:
+            oldest = patterns[0]
+            count = counts[oldest]
+            self._sum += table[count - 1] - table[count]
+            counts[oldest] = count - 1
         code = _pattern(tuple(recent))
         patterns.append(code)
-        counts[code] += 1
-        if len(patterns) == patterns.maxlen:
-            self.value = _entropy(counts, len(patterns))
+        count = counts[code]
+        self._sum += table[count + 1] - table[count]
+        counts[code] = count + 1
+        if len(patterns) == windows:
+            self.value = (math.log(windows) - self._sum / windows) / self._normaliser
             self.ready = True
 
 
-def _entropy(counts: list[int] | npt.NDArray[np.int64], total: int) -> float:
-    entropy = 0.0
-    for count in counts:
-        if count:
-            p = count / total
-            entropy -= p * math.log(p)
-    return entropy / math.log(len(counts))
+def _count_log_count(windows: int) -> FloatArray:
+    """``c * ln(c)`` for ``c = 0 .. windows`` (0 at 0)."""
+    counts = np.arange(windows + 1, dtype=np.float64)
+    table = np.zeros(windows + 1)
+    table[1:] = counts[1:] * np.log(counts[1:])
+    return table
 
 
 # -- batch ----------------------------------------------------------------------------------
@@ -274,19 +294,42 @@ def permutation_entropy(close: npt.ArrayLike, period: int = 50, order: int = 3) 
     PermutationEntropy(period, order)
     r = _log_returns("close", close)
     n = len(r)
-    out = np.full(n, np.nan)
-    windows = period - order + 1
     codes = np.full(n, -1, dtype=np.int64)
     if n > order:
         stacked = np.lib.stride_tricks.sliding_window_view(r[1:], order)
         codes[order:] = _pattern_codes(np.ascontiguousarray(stacked))
-    counts = np.zeros(math.factorial(order), dtype=np.int64)
+    windows = period - order + 1
+    patterns = math.factorial(order)
+    return _permutation_entropy_kernel(
+        codes, order, patterns, windows, _count_log_count(windows), math.log(patterns)
+    )
+
+
+@numba.njit(cache=True)
+def _permutation_entropy_kernel(
+    codes: npt.NDArray[np.int64],
+    order: int,
+    patterns: int,
+    windows: int,
+    table: FloatArray,
+    normaliser: float,
+) -> FloatArray:  # pragma: no cover - compiled
+    n = len(codes)
+    out = np.full(n, np.nan)
+    counts = np.zeros(patterns, dtype=np.int64)
+    total = 0.0
     for i in range(order, n):
-        counts[codes[i]] += 1
         if i - windows >= order:
-            counts[codes[i - windows]] -= 1
+            oldest = codes[i - windows]
+            count = counts[oldest]
+            total += table[count - 1] - table[count]
+            counts[oldest] = count - 1
+        code = codes[i]
+        count = counts[code]
+        total += table[count + 1] - table[count]
+        counts[code] = count + 1
         if i - windows + 1 >= order:
-            out[i] = _entropy(counts, windows)
+            out[i] = (math.log(windows) - total / windows) / normaliser
     return out
 
 

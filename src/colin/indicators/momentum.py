@@ -272,7 +272,7 @@ class CCI(HighLowCloseIndicator):
         self.count += 1
         if self.count >= self.period:
             mean = sum(window) / self.period
-            deviation = sum(abs(x - mean) for x in window)
+            deviation = sum([abs(x - mean) for x in window])
             distance = typical - mean
             if distance != 0.0 and deviation != 0.0:
                 self.value = distance / (0.015 * (deviation / self.period))

@@ -6,6 +6,7 @@ and are NaN while the window holds no volume; the volume z-score is NaN on a fla
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 import numba
@@ -227,7 +228,7 @@ class VolumeZScore(CloseIndicator):
         oldest = window[0]
         self._sum -= oldest
         self._sum_squares -= oldest * oldest
-        self.value = (value - mean) / variance**0.5 if variance >= _ZERO else NAN
+        self.value = (value - mean) / math.sqrt(variance) if variance >= _ZERO else NAN
         self.ready = True
 
     def handle_bar(self, bar: Bar) -> None:
@@ -316,22 +317,59 @@ def rolling_vwap(
     volume: npt.ArrayLike,
     period: int = 20,
 ) -> FloatArray:
-    """Return the VWAP over the last ``period`` bars (TA-Lib ``SUM`` of price x volume / volume)."""
+    """Return the VWAP of the typical price over the last ``period`` bars (NaN with no volume)."""
     check_period("period", period, 1)
     h, lo, c, v = _hlcv(high, low, close, volume)
-    weighted = talib.SUM((h + lo + c) / 3.0 * v, timeperiod=period)
-    total = talib.SUM(v, timeperiod=period)
-    traded = talib.SUM((v > 0.0).astype(np.float64), timeperiod=period)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(traded > 0.0, weighted / total, np.nan)
+    return _rolling_vwap_kernel(h, lo, c, v, period)
+
+
+@numba.njit(cache=True)
+def _rolling_vwap_kernel(
+    high: FloatArray, low: FloatArray, close: FloatArray, volume: FloatArray, period: int
+) -> FloatArray:  # pragma: no cover - compiled
+    n = len(volume)
+    out = np.full(n, np.nan)
+    weighted_values = np.empty(n)
+    weighted = total = 0.0
+    traded = 0
+    for i in range(n):
+        w = (high[i] + low[i] + close[i]) / 3.0 * volume[i]
+        weighted_values[i] = w
+        if i >= period:
+            weighted += w - weighted_values[i - period]
+            total += volume[i] - volume[i - period]
+            traded -= volume[i - period] > 0.0
+        else:
+            weighted += w
+            total += volume[i]
+        traded += volume[i] > 0.0
+        if i + 1 >= period:
+            out[i] = weighted / total if traded else np.nan
+    return out
 
 
 def volume_zscore(volume: npt.ArrayLike, period: int = 20) -> FloatArray:
-    """Return ``(v - mean) / std`` over ``period`` bars (TA-Lib ``SMA``/``STDDEV``)."""
+    """Return ``(v - mean) / std`` of volume over ``period`` bars (population std)."""
     check_period("period", period, 2)
     v = as_series("volume", volume)
     check_non_negative("volume", v)
-    mean = talib.SMA(v, timeperiod=period)
-    deviation = talib.STDDEV(v, timeperiod=period, nbdev=1.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(deviation > 0.0, (v - mean) / deviation, np.nan)
+    return _volume_zscore_kernel(v, period)
+
+
+@numba.njit(cache=True)
+def _volume_zscore_kernel(volume: FloatArray, period: int) -> FloatArray:  # pragma: no cover
+    n = len(volume)
+    out = np.full(n, np.nan)
+    total = squares = 0.0
+    for i in range(n):
+        v = volume[i]
+        total += v
+        squares += v * v
+        if i + 1 >= period:
+            mean = total / period
+            variance = squares / period - mean * mean
+            oldest = volume[i + 1 - period]
+            total -= oldest
+            squares -= oldest * oldest
+            out[i] = (v - mean) / math.sqrt(variance) if variance >= 1e-14 else np.nan
+    return out

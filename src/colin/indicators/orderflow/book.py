@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numba
 import numpy as np
 
 from colin.indicators._validate import FloatArray, check_period, check_positive
@@ -127,53 +128,72 @@ class BookFeatureSeries(NamedTuple):
 
 
 def book_features(levels: BookLevels, band_bps: float = 10.0) -> BookFeatureSeries:
-    """Return the book features for every row of recorded ``levels`` (vectorised)."""
+    """Return the book features for every row of recorded ``levels`` (one numba pass)."""
     check_positive("band_bps", band_bps)
     levels.validate()
-    bid_px, bid_sz, ask_px, ask_sz = levels
-    bid, ask = bid_px[:, 0].copy(), ask_px[:, 0].copy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        broken = ~(bid < ask)  # empty side (NaN) or crossed
-        bid[broken] = np.nan
-        ask[broken] = np.nan
+    out = _book_kernel(*levels, band_bps)
+    return BookFeatureSeries(*(out[:, j] for j in range(len(BOOK_OUTPUTS))))
+
+
+@numba.njit(cache=True)
+def _side_kernel(
+    prices: FloatArray, sizes: FloatArray, row: int, mid: float, band_bps: float
+) -> tuple[float, float, float, float]:  # pragma: no cover - compiled
+    total = weighted = cross = square = near = cumulative = 0.0
+    scale = 1e4 / mid
+    for k in range(prices.shape[1]):
+        price = prices[row, k]
+        if np.isnan(price):
+            break
+        size = sizes[row, k]
+        distance = abs(price - mid) * scale
+        total += size
+        weighted += size * distance
+        cumulative += size
+        cross += distance * cumulative
+        square += distance * distance
+        if distance <= band_bps:
+            near += size
+    return total, weighted / total, cross / square, near / band_bps
+
+
+@numba.njit(cache=True)
+def _book_kernel(
+    bid_px: FloatArray,
+    bid_sz: FloatArray,
+    ask_px: FloatArray,
+    ask_sz: FloatArray,
+    band_bps: float,
+) -> FloatArray:  # pragma: no cover - compiled
+    rows = bid_px.shape[0]
+    out = np.full((rows, 14), np.nan)
+    for i in range(rows):
+        bid, ask = bid_px[i, 0], ask_px[i, 0]
+        if not bid < ask:  # an empty side (NaN) or a crossed book
+            continue
+        bid_size, ask_size = bid_sz[i, 0], ask_sz[i, 0]
         mid = (bid + ask) * 0.5
         spread = ask - bid
-        bid_size, ask_size = bid_sz[:, 0], ask_sz[:, 0]
         top = bid_size + ask_size
-        scale = (1e4 / mid)[:, None]
-        bid_side = _sides(bid_px, bid_sz, mid, scale, band_bps)
-        ask_side = _sides(ask_px, ask_sz, mid, scale, band_bps)
-        imbalance_depth = (bid_side[0] - ask_side[0]) / (bid_side[0] + ask_side[0])
-        return BookFeatureSeries(
-            value=imbalance_depth,
-            best_bid=bid,
-            best_ask=ask,
-            spread=spread,
-            spread_bps=spread / mid * 1e4,
-            mid=mid,
-            microprice=(ask * bid_size + bid * ask_size) / top,
-            imbalance=(bid_size - ask_size) / top,
-            imbalance_depth=imbalance_depth,
-            skew=(ask_side[1] - bid_side[1]) / (ask_side[1] + bid_side[1]),
-            slope_bid=bid_side[2],
-            slope_ask=ask_side[2],
-            density_bid=bid_side[3],
-            density_ask=ask_side[3],
+        bid_total, bid_distance, bid_slope, bid_density = _side_kernel(
+            bid_px, bid_sz, i, mid, band_bps
         )
-
-
-def _sides(
-    prices: FloatArray, sizes: FloatArray, mid: FloatArray, scale: FloatArray, band_bps: float
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    present = ~np.isnan(prices)
-    size = np.where(present, sizes, 0.0)
-    distance = np.where(present, np.abs(prices - mid[:, None]) * scale, 0.0)
-    total = size.sum(axis=1)
-    cumulative = np.cumsum(size, axis=1)
-    mean_distance = (size * distance).sum(axis=1) / total
-    slope = (distance * cumulative).sum(axis=1) / (distance * distance).sum(axis=1)
-    near = np.where(present & (distance <= band_bps), size, 0.0).sum(axis=1) / band_bps
-    invalid = np.isnan(mid)
-    for array in (total, mean_distance, slope, near):
-        array[invalid] = np.nan
-    return total, mean_distance, slope, near
+        ask_total, ask_distance, ask_slope, ask_density = _side_kernel(
+            ask_px, ask_sz, i, mid, band_bps
+        )
+        imbalance_depth = (bid_total - ask_total) / (bid_total + ask_total)
+        out[i, 0] = imbalance_depth
+        out[i, 1] = bid
+        out[i, 2] = ask
+        out[i, 3] = spread
+        out[i, 4] = spread / mid * 1e4
+        out[i, 5] = mid
+        out[i, 6] = (ask * bid_size + bid * ask_size) / top
+        out[i, 7] = (bid_size - ask_size) / top
+        out[i, 8] = imbalance_depth
+        out[i, 9] = (ask_distance - bid_distance) / (ask_distance + bid_distance)
+        out[i, 10] = bid_slope
+        out[i, 11] = ask_slope
+        out[i, 12] = bid_density
+        out[i, 13] = ask_density
+    return out

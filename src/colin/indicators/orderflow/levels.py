@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numba
 import numpy as np
 
 from colin.core.errors import DataError
@@ -38,19 +39,15 @@ class BookLevels(NamedTuple):
                 raise DataError(
                     f"{name}: expected shape {shape} (updates, depth), got {array.shape}"
                 )
-        for name in ("bid_sizes", "ask_sizes"):
-            sizes = getattr(self, name)
-            bad = sizes < 0
-            if bad.any():
-                row = int(np.argwhere(bad)[0, 0])
-                raise DataError(f"{name}: negative size at row {row}")
-        with np.errstate(invalid="ignore"):
-            bad_bids = np.diff(self.bid_prices, axis=1) >= 0
-            bad_asks = np.diff(self.ask_prices, axis=1) <= 0
-        for name, bad in (("bid_prices", bad_bids), ("ask_prices", bad_asks)):
-            if bad.any():
-                row = int(np.argwhere(bad)[0, 0])
-                raise DataError(f"{name}: levels not ordered best-first at row {row}")
+        code, row = _scan(*self)
+        if code:
+            problem = {
+                1: "bid_sizes: negative size",
+                2: "ask_sizes: negative size",
+                3: "bid_prices: levels not ordered best-first",
+                4: "ask_prices: levels not ordered best-first",
+            }[code]
+            raise DataError(f"{problem} at row {row}")
         return self
 
 
@@ -88,3 +85,22 @@ def pad_levels(levels: list[tuple[float, float]], depth: int) -> tuple[list[floa
         prices.extend([np.nan] * missing)
         sizes.extend([np.nan] * missing)
     return prices, sizes
+
+
+@numba.njit(cache=True)
+def _scan(
+    bid_px: FloatArray, bid_sz: FloatArray, ask_px: FloatArray, ask_sz: FloatArray
+) -> tuple[int, int]:  # pragma: no cover - compiled
+    """Return ``(problem code, row)`` of the first bad row, ``(0, -1)`` if all are fine."""
+    rows, depth = bid_px.shape
+    for i in range(rows):
+        for k in range(depth):
+            if bid_sz[i, k] < 0.0:
+                return 1, i
+            if ask_sz[i, k] < 0.0:
+                return 2, i
+            if k > 0 and bid_px[i, k] >= bid_px[i, k - 1]:
+                return 3, i
+            if k > 0 and ask_px[i, k] <= ask_px[i, k - 1]:
+                return 4, i
+    return 0, -1

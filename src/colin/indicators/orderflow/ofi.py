@@ -16,9 +16,9 @@ import math
 from collections import deque
 from typing import NamedTuple
 
+import numba
 import numpy as np
 
-from colin.indicators._kernels import rolling_sums
 from colin.indicators._validate import FloatArray, check_period
 from colin.indicators.orderflow.levels import BookLevels, pad_levels
 from colin.model.book import OrderBook
@@ -118,16 +118,39 @@ def order_flow_imbalance(levels: BookLevels, window: int = 100) -> OFISeries:
     """
     check_period("window", window, 1)
     levels.validate()
-    bid_px, bid_sz, ask_px, ask_sz = levels
-    with np.errstate(invalid="ignore"):
-        b, ob = bid_px[1:], bid_px[:-1]
-        a, oa = ask_px[1:], ask_px[:-1]
-        flow = (
-            np.where(b >= ob, bid_sz[1:], 0.0)
-            - np.where(b <= ob, bid_sz[:-1], 0.0)
-            - np.where(a <= oa, ask_sz[1:], 0.0)
-            + np.where(a >= oa, ask_sz[:-1], 0.0)
-        )
-    flow = np.where(np.isnan(flow), 0.0, flow)
-    contributions = np.vstack((np.full((1, flow.shape[1]), np.nan), flow))
-    return OFISeries(contributions, rolling_sums(contributions, window))
+    contributions, rolling = _ofi_kernel(*levels, window)
+    return OFISeries(contributions, rolling)
+
+
+_contribution_jit = numba.njit(cache=True)(_contribution)
+
+
+@numba.njit(cache=True)
+def _ofi_kernel(
+    bid_px: FloatArray, bid_sz: FloatArray, ask_px: FloatArray, ask_sz: FloatArray, window: int
+) -> tuple[FloatArray, FloatArray]:  # pragma: no cover - compiled
+    rows, depth = bid_px.shape
+    flows = np.full((rows, depth), np.nan)
+    rolling = np.full((rows, depth), np.nan)
+    sums = np.zeros(depth)
+    for i in range(1, rows):
+        for m in range(depth):
+            flow = _contribution_jit(
+                bid_px[i, m],
+                bid_sz[i, m],
+                ask_px[i, m],
+                ask_sz[i, m],
+                bid_px[i - 1, m],
+                bid_sz[i - 1, m],
+                ask_px[i - 1, m],
+                ask_sz[i - 1, m],
+            )
+            flow = 0.0 if np.isnan(flow) else flow
+            flows[i, m] = flow
+            if i > window:
+                sums[m] += flow - flows[i - window, m]
+            else:
+                sums[m] += flow
+            if i >= window:
+                rolling[i, m] = sums[m]
+    return flows, rolling

@@ -118,7 +118,7 @@ class OrderAssessor:
                 OpenOrdersCheck(config.max_open_orders_per_symbol, config.max_open_orders_total)
             )
         if config.self_trade_prevention:
-            checks.append(SelfTradeCheck(cache))
+            checks.append(SelfTradeCheck())
         if config.max_position_notional is not None or config.max_position_pct_equity is not None:
             checks.append(
                 PositionLimitCheck(config.max_position_notional, config.max_position_pct_equity)

@@ -11,33 +11,42 @@ from __future__ import annotations
 
 from colin.cache.cache import CacheFacade
 from colin.core.ids import ClientOrderId, InstrumentId
-from colin.model.enums import OrderSide, OrderStatus
+from colin.model.enums import OrderSide, OrderStatus, OrderType
 from colin.model.events import OrderEvent
 from colin.model.orders import Order
 from colin.risk.spec import InstrumentSpec
 
 _BUY = OrderSide.BUY
 _INITIALIZED = OrderStatus.INITIALIZED
+_PRICED = (OrderType.LIMIT, OrderType.STOP_LIMIT)
 
 
 class InstrumentOrders:
-    """Totals of the open orders of one instrument (quantities in contracts)."""
+    """Totals of the open orders of one instrument (quantities in contracts).
 
-    __slots__ = ("buy_qty", "count", "sell_qty")
+    ``buy_limits`` and ``sell_limits`` hold the limit price of each resting priced order, for
+    self-trade prevention without a cache scan.
+    """
+
+    __slots__ = ("buy_limits", "buy_qty", "count", "sell_limits", "sell_qty")
 
     def __init__(self) -> None:
         self.count = 0
         self.buy_qty = 0.0
         self.sell_qty = 0.0
+        self.buy_limits: dict[ClientOrderId, float] = {}
+        self.sell_limits: dict[ClientOrderId, float] = {}
 
 
 class _Entry:
     __slots__ = (
         "base",
         "buy",
+        "client_order_id",
         "cost",
         "fee",
         "instrument_id",
+        "limit",
         "notional",
         "price",
         "qty",
@@ -51,7 +60,9 @@ class _Entry:
     def __init__(
         self, order: Order, spec: InstrumentSpec, quantity: float, price: float, unit_cost: float
     ) -> None:
+        self.client_order_id = order.client_order_id
         self.instrument_id = order.instrument_id
+        self.limit = _limit(order)
         self.buy = order.side is _BUY
         self.reduce_only = order.reduce_only
         self.spot = not spec.is_derivative
@@ -137,6 +148,7 @@ class OpenOrderLedger:
             return
         if order.price is not None and order.price.is_finite():
             entry.price = float(order.price)
+        entry.limit = _limit(order)
         entry.size(float(order.leaves_qty), self._contract[order.instrument_id])
         if entry.qty <= 0.0:
             return
@@ -150,11 +162,25 @@ class OpenOrderLedger:
         if entry.buy:
             totals.buy_qty += sign * entry.qty
             self.buy_notional += sign * entry.notional
+            limits = totals.buy_limits
         else:
             totals.sell_qty += sign * entry.qty
             self.sell_notional += sign * entry.notional
+            limits = totals.sell_limits
+        if entry.limit is not None:
+            if sign > 0.0:
+                limits[entry.client_order_id] = entry.limit
+            else:
+                limits.pop(entry.client_order_id, None)
         self.notional += sign * entry.notional
         self.costs += sign * entry.cost
         if entry.spot:
             currency = entry.quote if entry.buy else entry.base
             self.reserved[currency] = self.reserved.get(currency, 0.0) + sign * entry.reserve
+
+
+def _limit(order: Order) -> float | None:
+    """The price at which a resting order could trade with ours (``None`` for market/stop)."""
+    if order.order_type in _PRICED and order.price is not None and order.price.is_finite():
+        return float(order.price)
+    return None

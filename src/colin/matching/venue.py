@@ -216,6 +216,8 @@ class SimulatedVenue:
         for the next bar, whose walk applies it at its arrival time, unless ``ts_ns`` is past
         that bar's expected close (a gap, or the end of the data).
         """
+        if not self._active:
+            return
         self._busy += 1
         try:
             self._process_due(ts_ns)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from colin.core.ids import ClientOrderId, InstrumentId
 from colin.core.topics import RISK_EXECUTE
 from colin.model.commands import CancelOrder
 from colin.model.enums import OrderSide, OrderStatus, OrderType
 from colin.risk import RateLimit, RiskConfig, TradingWindow
+from colin.risk.checks import TradingHoursCheck
 
 from .harness import BTC, BTC_PERP, ETH, Node, spot
 
@@ -311,3 +315,24 @@ def test_near_limit_orders_carry_a_warning(share: float) -> None:
     assert decision.approved
     assert any("gross exposure" in w for w in decision.warnings)
     assert decision.risk_score >= 80.0
+
+
+@given(
+    ts=st.integers(min_value=0, max_value=4_102_444_800 * 10**9),
+    days=st.sets(st.integers(0, 6), min_size=1),
+    start=st.integers(0, 1439),
+    length=st.integers(1, 1440),
+)
+def test_trading_hours_lookup_agrees_with_calendar_arithmetic(
+    ts: int, days: set[int], start: int, length: int
+) -> None:
+    end = min(start + length, 1440)
+    window = TradingWindow(
+        days=tuple(sorted(days)),
+        start=f"{start // 60:02d}:{start % 60:02d}",
+        end="24:00" if end == 1440 else f"{end // 60:02d}:{end % 60:02d}",
+    )
+    moment = datetime.fromtimestamp(ts // 10**9, tz=UTC)
+    minute = moment.hour * 60 + moment.minute
+    expected = moment.weekday() in days and start <= minute < end
+    assert TradingHoursCheck((window,)).is_open(ts) is expected

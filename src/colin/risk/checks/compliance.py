@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from colin.core.ids import InstrumentId
 from colin.core.time import NANOS_PER_MINUTE
 from colin.risk.checks.base import Breach, OrderContext
 from colin.risk.config import TradingWindow, minutes_of
@@ -15,19 +16,26 @@ class RestrictedCheck:
     """Deny new risk in restricted instruments, symbols or assets; exits stay allowed."""
 
     code = "restricted"
-    __slots__ = ("restricted",)
+    __slots__ = ("_verdicts", "restricted")
 
     def __init__(self, restricted: frozenset[str]) -> None:
         self.restricted = restricted
+        self._verdicts: dict[InstrumentId, str | None] = {}
 
     def check(self, ctx: OrderContext) -> Breach | None:
         """Match the instrument id, its symbol and its base and quote assets."""
         if ctx.reduces:
             return None
-        instrument = ctx.instrument
-        for name in (instrument.id, instrument.symbol, instrument.base, instrument.quote):
-            if name in self.restricted:
-                return Breach("restricted", f"{name} is on the restricted list")
+        instrument_id = ctx.order.instrument_id
+        try:
+            match = self._verdicts[instrument_id]
+        except KeyError:
+            instrument = ctx.instrument
+            names = (instrument.id, instrument.symbol, instrument.base, instrument.quote)
+            match = next((name for name in names if name in self.restricted), None)
+            self._verdicts[instrument_id] = match
+        if match is not None:
+            return Breach("restricted", f"{match} is on the restricted list")
         return None
 
 

@@ -336,3 +336,19 @@ def test_trading_hours_lookup_agrees_with_calendar_arithmetic(
     minute = moment.hour * 60 + moment.minute
     expected = moment.weekday() in days and start <= minute < end
     assert TradingHoursCheck((window,)).is_open(ts) is expected
+
+
+def test_a_resized_order_that_is_then_throttled_keeps_its_quantity() -> None:
+    node = Node(
+        RiskConfig(
+            max_position_notional=10_000.0,
+            resize_to_limits=True,
+            submit_rate=RateLimit(count=1, interval_s=60),
+            **OFF,
+        )
+    )
+    node.buy(ETH, "1", "2000")
+    order = node.buy(BTC, "0.5", "50000")
+    assert denied_with(node, "submit_rate")
+    assert order.quantity == Decimal("0.5")
+    assert order.status is OrderStatus.DENIED

@@ -131,7 +131,11 @@ class RiskEngine(RiskControls):
             self._expire(now)
         order = command.order
         duplicate = self._duplicate(order)
-        assessment = Assessment([duplicate]) if duplicate is not None else self._assess(order, now)
+        if duplicate is not None:
+            assessment = Assessment([duplicate])
+        else:
+            original = order.quantity
+            assessment = self._assess(order, now)
         if not assessment.breaches:
             throttle = self._throttles.get("submit")
             if throttle is not None:
@@ -149,6 +153,7 @@ class RiskEngine(RiskControls):
             self._bus.send(EXEC_EXECUTE, command)
             return
         if duplicate is None and isinstance(order, Order):
+            order.quantity = original  # undo a resize that was not enough
             self._submitted.add(order.client_order_id)
             self._bus.send(
                 EXEC_PROCESS,

@@ -19,6 +19,7 @@ from colin.risk.events import (
     RiskWarning,
     TradingStateChanged,
 )
+from colin.risk.sizing import PositionSizer
 
 __all__ = [
     "RISK_STRATEGY",
@@ -31,6 +32,7 @@ __all__ = [
     "KillSwitchActivated",
     "LossRulesConfig",
     "Modification",
+    "PositionSizer",
     "RateLimit",
     "RiskConfig",
     "RiskDecision",

@@ -7,8 +7,6 @@ never surfaces as an exception deep inside numpy, numba or TA-Lib.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numba
 import numpy as np
 import numpy.typing as npt
@@ -66,22 +64,6 @@ def as_columns(**columns: npt.ArrayLike) -> list[FloatArray]:
     return arrays
 
 
-def check_ohlc(
-    high: FloatArray, low: FloatArray, others: Sequence[tuple[str, FloatArray]] = ()
-) -> None:
-    """Raise :class:`DataError` where ``high < low`` or another price lies outside the range."""
-    scans = [_first_outside(high, low, low)]  # high < low
-    scans += [_first_outside(high, low, series) for _, series in others]
-    found = [row for row in scans if row >= 0]
-    if found:
-        row = min(found)
-        detail = ", ".join(f"{name}={float(series[row])}" for name, series in others)
-        raise DataError(
-            f"row {row}: inconsistent bar high={float(high[row])} low={float(low[row])}"
-            + (f" {detail}" if detail else "")
-        )
-
-
 def check_positive_prices(name: str, values: FloatArray) -> None:
     """Raise :class:`DataError` if a price is zero or negative (log-based estimators need > 0)."""
     row = _first_below(values, 0.0, True)
@@ -113,23 +95,14 @@ def as_timestamps(name: str, values: npt.ArrayLike, strict: bool = True) -> IntA
         raise DataError(
             f"{name}: expected 1-D integer nanoseconds, got {array.dtype} {array.shape}"
         )
-    array = array.astype(np.int64, copy=False)
-    if len(array) > 1:
-        step = np.diff(array)
-        bad = step <= 0 if strict else step < 0
-        if bad.any():
-            row = int(np.argmax(bad)) + 1
-            raise DataError(
-                f"{name}: time is not increasing at row {row} "
-                f"({array[row - 1]} followed by {array[row]})"
-            )
+    array = np.ascontiguousarray(array, dtype=np.int64)
+    row = _first_step_back(array, strict)
+    if row > 0:
+        raise DataError(
+            f"{name}: time is not increasing at row {row} "
+            f"({array[row - 1]} followed by {array[row]})"
+        )
     return array
-
-
-def nan_head(values: FloatArray, lookback: int) -> FloatArray:
-    """Set the first ``lookback`` entries to NaN in place (the warm-up) and return the array."""
-    values[: min(lookback, len(values))] = NAN
-    return values
 
 
 def check_length(name: str, length: int, expected: int) -> None:
@@ -150,18 +123,118 @@ def _first_non_finite(values: FloatArray) -> int:  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True)
-def _first_outside(
-    high: FloatArray, low: FloatArray, values: FloatArray
-) -> int:  # pragma: no cover
+def _first_below(values: FloatArray, bound: float, inclusive: bool) -> int:  # pragma: no cover
     for i in range(len(values)):
-        if high[i] < low[i] or values[i] > high[i] or values[i] < low[i]:
+        if values[i] < bound or (inclusive and values[i] == bound):
             return i
     return -1
 
 
+_BAR_FIELDS = ("open", "high", "low", "close", "volume")
+
+
+def bar_columns(
+    *,
+    open: npt.ArrayLike | None = None,
+    high: npt.ArrayLike | None = None,
+    low: npt.ArrayLike | None = None,
+    close: npt.ArrayLike | None = None,
+    volume: npt.ArrayLike | None = None,
+    positive: bool = False,
+) -> list[FloatArray]:
+    """Validate bar columns in one pass and return them (in the order given) as float64 arrays.
+
+    Checks: equal lengths, finite values, ``low <= open, close <= high`` for the prices present,
+    volume ``>= 0`` and, with ``positive``, prices ``> 0``.
+
+    Raises
+    ------
+    DataError
+        Naming the first offending row, the field and the reason.
+    """
+    given = {
+        name: values
+        for name, values in zip(_BAR_FIELDS, (open, high, low, close, volume), strict=True)
+        if values is not None
+    }
+    arrays = {
+        name: np.ascontiguousarray(values, dtype=np.float64) for name, values in given.items()
+    }
+    for name, array in arrays.items():
+        if array.ndim != 1:
+            raise DataError(f"{name}: expected a 1-D array, got shape {array.shape}")
+    lengths = {name: len(array) for name, array in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        raise DataError(f"input series have different lengths: {lengths}")
+    empty = np.empty(0)
+    ordered = [arrays.get(name, empty) for name in _BAR_FIELDS]
+    code, field, row = _scan_bars(*ordered, positive)
+    if code:
+        name = _BAR_FIELDS[field]
+        value = float(ordered[field][row])
+        if code == 1:
+            raise DataError(f"{name}: non-finite value {value} at row {row}")
+        if code == 2:
+            prices = " ".join(
+                f"{n}={float(arrays[n][row])}"
+                for n in ("high", "low", "open", "close")
+                if n in arrays
+            )
+            raise DataError(f"row {row}: inconsistent bar {prices}")
+        if code == 3:
+            raise DataError(f"{name}: price must be positive, got {value} at row {row}")
+        raise DataError(f"{name}: must be >= 0, got {value} at row {row}")
+    return list(arrays.values())
+
+
 @numba.njit(cache=True)
-def _first_below(values: FloatArray, bound: float, inclusive: bool) -> int:  # pragma: no cover
-    for i in range(len(values)):
-        if values[i] < bound or (inclusive and values[i] == bound):
+def _scan_bars(
+    o: FloatArray, h: FloatArray, lo: FloatArray, c: FloatArray, v: FloatArray, positive: bool
+) -> tuple[int, int, int]:  # pragma: no cover - compiled
+    """Return ``(code, field, row)`` of the first problem, or ``(0, 0, 0)``.
+
+    Codes: 1 non-finite, 2 inconsistent OHLC, 3 non-positive price, 4 negative volume. Absent
+    columns are empty arrays.
+    """
+    rows = max(len(o), len(h), len(lo), len(c), len(v))
+    has_o, has_h, has_l, has_c, has_v = len(o) > 0, len(h) > 0, len(lo) > 0, len(c) > 0, len(v) > 0
+    for i in range(rows):
+        # NaN fails every comparison, so one negated test per column catches it cheaply
+        if has_o and not abs(o[i]) < np.inf:
+            return 1, 0, i
+        if has_h and not abs(h[i]) < np.inf:
+            return 1, 1, i
+        if has_l and not abs(lo[i]) < np.inf:
+            return 1, 2, i
+        if has_c and not abs(c[i]) < np.inf:
+            return 1, 3, i
+        if has_v and not abs(v[i]) < np.inf:
+            return 1, 4, i
+        if has_h and has_l:
+            if h[i] < lo[i]:
+                return 2, 1, i
+            if has_o and (o[i] > h[i] or o[i] < lo[i]):
+                return 2, 0, i
+            if has_c and (c[i] > h[i] or c[i] < lo[i]):
+                return 2, 3, i
+        if positive:
+            if has_o and o[i] <= 0.0:
+                return 3, 0, i
+            if has_h and h[i] <= 0.0:
+                return 3, 1, i
+            if has_l and lo[i] <= 0.0:
+                return 3, 2, i
+            if has_c and c[i] <= 0.0:
+                return 3, 3, i
+        if has_v and v[i] < 0.0:
+            return 4, 4, i
+    return 0, 0, 0
+
+
+@numba.njit(cache=True)
+def _first_step_back(ts: IntArray, strict: bool) -> int:  # pragma: no cover - compiled
+    """Return the first row whose time is not after (``strict``) or is before the previous."""
+    for i in range(1, len(ts)):
+        if ts[i] < ts[i - 1] or (strict and ts[i] == ts[i - 1]):
             return i
     return -1

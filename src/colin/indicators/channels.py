@@ -15,9 +15,8 @@ import talib
 
 from colin.indicators._validate import (
     FloatArray,
-    as_columns,
     as_series,
-    check_ohlc,
+    bar_columns,
     check_period,
     check_positive,
 )
@@ -193,9 +192,7 @@ class Bands(NamedTuple):
 
 
 def _hlc(high: npt.ArrayLike, low: npt.ArrayLike, close: npt.ArrayLike) -> list[FloatArray]:
-    arrays = as_columns(high=high, low=low, close=close)
-    check_ohlc(arrays[0], arrays[1], [("close", arrays[2])])
-    return arrays
+    return bar_columns(high=high, low=low, close=close)
 
 
 def atr(
@@ -234,8 +231,7 @@ def keltner_channels(
 def donchian_channels(high: npt.ArrayLike, low: npt.ArrayLike, period: int = 20) -> Bands:
     """Return Donchian Channels from TA-Lib ``MAX``/``MIN`` (middle = their midpoint)."""
     check_period("period", period, 2)
-    h, lo = as_columns(high=high, low=low)
-    check_ohlc(h, lo)
+    h, lo = bar_columns(high=high, low=low)
     upper = talib.MAX(h, timeperiod=period)
     lower = talib.MIN(lo, timeperiod=period)
     return Bands((upper + lower) * 0.5, upper, lower)

@@ -292,58 +292,51 @@ def sample_entropy(
 def permutation_entropy(close: npt.ArrayLike, period: int = 50, order: int = 3) -> FloatArray:
     """Return the rolling normalised permutation entropy of log returns."""
     PermutationEntropy(period, order)
-    r = _log_returns("close", close)
-    n = len(r)
-    codes = np.full(n, -1, dtype=np.int64)
-    if n > order:
-        stacked = np.lib.stride_tricks.sliding_window_view(r[1:], order)
-        codes[order:] = _pattern_codes(np.ascontiguousarray(stacked))
-    windows = period - order + 1
+    prices = as_series("close", close)
+    check_positive_prices("close", prices)
     patterns = math.factorial(order)
+    windows = period - order + 1
     return _permutation_entropy_kernel(
-        codes, order, patterns, windows, _count_log_count(windows), math.log(patterns)
+        prices, order, patterns, windows, _count_log_count(windows), math.log(patterns)
     )
 
 
 @numba.njit(cache=True)
 def _permutation_entropy_kernel(
-    codes: npt.NDArray[np.int64],
+    prices: FloatArray,
     order: int,
     patterns: int,
     windows: int,
     table: FloatArray,
     normaliser: float,
 ) -> FloatArray:  # pragma: no cover - compiled
-    n = len(codes)
+    n = len(prices)
     out = np.full(n, np.nan)
+    returns = np.empty(n)
+    codes = np.full(n, -1, dtype=np.int64)
     counts = np.zeros(patterns, dtype=np.int64)
+    log_windows = math.log(windows)
     total = 0.0
-    for i in range(order, n):
+    for i in range(1, n):
+        returns[i] = math.log(prices[i] / prices[i - 1])
+        if i < order:
+            continue
+        code = 0  # Lehmer code of returns[i - order + 1 .. i], as _pattern
+        for a in range(order):
+            smaller = 0
+            for b in range(a + 1, order):
+                if returns[i - order + 1 + b] < returns[i - order + 1 + a]:
+                    smaller += 1
+            code = code * (order - a) + smaller
+        codes[i] = code
         if i - windows >= order:
             oldest = codes[i - windows]
             count = counts[oldest]
             total += table[count - 1] - table[count]
             counts[oldest] = count - 1
-        code = codes[i]
         count = counts[code]
         total += table[count + 1] - table[count]
         counts[code] = count + 1
         if i - windows + 1 >= order:
-            out[i] = (math.log(windows) - total / windows) / normaliser
+            out[i] = (log_windows - total / windows) / normaliser
     return out
-
-
-@numba.njit(cache=True)
-def _pattern_codes(windows: FloatArray) -> npt.NDArray[np.int64]:  # pragma: no cover - compiled
-    rows, order = windows.shape
-    codes = np.empty(rows, dtype=np.int64)
-    for row in range(rows):
-        code = 0
-        for i in range(order):
-            smaller = 0
-            for j in range(i + 1, order):
-                if windows[row, j] < windows[row, i]:
-                    smaller += 1
-            code = code * (order - i) + smaller
-        codes[row] = code
-    return codes

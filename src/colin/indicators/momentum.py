@@ -13,7 +13,7 @@ import numpy.typing as npt
 import talib
 
 from colin.core.errors import ConfigError
-from colin.indicators._validate import FloatArray, as_columns, as_series, check_ohlc, check_period
+from colin.indicators._validate import FloatArray, as_series, bar_columns, check_period
 from colin.indicators.base import (
     CloseIndicator,
     HighLowCloseIndicator,
@@ -349,9 +349,7 @@ class StochasticResult(NamedTuple):
 
 
 def _hlc(high: npt.ArrayLike, low: npt.ArrayLike, close: npt.ArrayLike) -> list[FloatArray]:
-    arrays = as_columns(high=high, low=low, close=close)
-    check_ohlc(arrays[0], arrays[1], [("close", arrays[2])])
-    return arrays
+    return bar_columns(high=high, low=low, close=close)
 
 
 def rsi(close: npt.ArrayLike, period: int = 14) -> FloatArray:

@@ -34,10 +34,9 @@ import numpy.typing as npt
 
 from colin.indicators._validate import (
     FloatArray,
-    as_columns,
     as_timestamps,
+    bar_columns,
     check_length,
-    check_ohlc,
     check_period,
     check_positive,
 )
@@ -378,8 +377,7 @@ def detect_structure(
     The batch form *is* the streaming detector run over validated arrays (a Python loop of a few
     microseconds per bar), so both can never disagree.
     """
-    o, h, lo, c = as_columns(open=open, high=high, low=low, close=close)
-    check_ohlc(h, lo, [("open", o), ("close", c)])
+    o, h, lo, c = bar_columns(open=open, high=high, low=low, close=close)
     ts = as_timestamps("ts_open", ts_open)
     check_length("ts_open", len(ts), len(c))
     detector = MarketStructure(history=max(len(c), 1), **params)  # type: ignore[arg-type]

@@ -17,8 +17,7 @@ import talib
 
 from colin.indicators._validate import (
     FloatArray,
-    as_columns,
-    check_ohlc,
+    bar_columns,
     check_period,
     check_positive,
 )
@@ -332,9 +331,7 @@ class SuperTrendResult(NamedTuple):
 
 
 def _hlc(high: npt.ArrayLike, low: npt.ArrayLike, close: npt.ArrayLike) -> list[FloatArray]:
-    arrays = as_columns(high=high, low=low, close=close)
-    check_ohlc(arrays[0], arrays[1], [("close", arrays[2])])
-    return arrays
+    return bar_columns(high=high, low=low, close=close)
 
 
 def adx(
@@ -355,8 +352,7 @@ def parabolic_sar(
 ) -> FloatArray:
     """Return the Parabolic SAR (TA-Lib ``SAR``); row 0 is NaN."""
     ParabolicSAR(acceleration, maximum)
-    h, lo = as_columns(high=high, low=low)
-    check_ohlc(h, lo)
+    h, lo = bar_columns(high=high, low=low)
     return talib.SAR(h, lo, acceleration=acceleration, maximum=maximum)
 
 
@@ -377,8 +373,7 @@ def ichimoku(
 ) -> IchimokuLines:
     """Return the Ichimoku lines as known at each bar (see :class:`Ichimoku`)."""
     Ichimoku(conversion_period, base_period, span_period, displacement)
-    h, lo = as_columns(high=high, low=low)
-    check_ohlc(h, lo)
+    h, lo = bar_columns(high=high, low=low)
 
     def midpoint(period: int) -> FloatArray:
         return (talib.MAX(h, timeperiod=period) + talib.MIN(lo, timeperiod=period)) * 0.5

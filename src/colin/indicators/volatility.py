@@ -27,11 +27,9 @@ import numpy.typing as npt
 from colin.core.errors import ConfigError
 from colin.indicators._validate import (
     FloatArray,
-    as_columns,
-    check_ohlc,
+    bar_columns,
     check_period,
     check_positive,
-    check_positive_prices,
 )
 from colin.indicators.base import OhlcIndicator
 
@@ -175,22 +173,23 @@ def _kernel(
 ) -> FloatArray:  # pragma: no cover - compiled
     n = len(c)
     out = np.full(n, np.nan)
-    terms = np.zeros((n, 5))
+    width = 5 if code == 4 else 2 if code == 0 else 1
+    terms = np.zeros((n, width))
     start = 1 if code in (0, 4) else 0
-    sums = np.zeros(5)
+    s = np.zeros(5)
     for i in range(start, n):
         previous = c[i - 1] if i > 0 else 0.0
         row = _terms_jit(code, o[i], h[i], lo[i], c[i], previous)
-        for j in range(5):
-            terms[i, j] = row[j]
         if i - start >= period:
-            for j in range(5):
-                sums[j] += terms[i, j] - terms[i - period, j]
+            for j in range(width):
+                terms[i, j] = row[j]
+                s[j] += row[j] - terms[i - period, j]
         else:
-            for j in range(5):
-                sums[j] += terms[i, j]
+            for j in range(width):
+                terms[i, j] = row[j]
+                s[j] += row[j]
         if i - start + 1 >= period:
-            variance = _variance_jit(code, sums[0], sums[1], sums[2], sums[3], sums[4], period)
+            variance = _variance_jit(code, s[0], s[1], s[2], s[3], s[4], period)
             out[i] = math.sqrt(variance) * scale if variance > 0.0 else 0.0
     return out
 
@@ -206,8 +205,5 @@ def realized_volatility(
 ) -> FloatArray:
     """Return rolling realised volatility (see the module docstring for the estimators)."""
     RealizedVolatility(period, estimator, annualization)
-    o, h, lo, c = as_columns(open=open, high=high, low=low, close=close)
-    check_ohlc(h, lo, [("open", o), ("close", c)])
-    for name, series in (("open", o), ("high", h), ("low", lo), ("close", c)):
-        check_positive_prices(name, series)
+    o, h, lo, c = bar_columns(open=open, high=high, low=low, close=close, positive=True)
     return _kernel(o, h, lo, c, period, _CODES[estimator], math.sqrt(annualization))

@@ -19,12 +19,11 @@ from colin.core.time import timeframe_to_ns
 from colin.indicators._validate import (
     FloatArray,
     IntArray,
-    as_columns,
     as_series,
     as_timestamps,
+    bar_columns,
     check_length,
     check_non_negative,
-    check_ohlc,
     check_period,
 )
 from colin.indicators.base import (
@@ -249,16 +248,12 @@ def _anchor_ns(anchor: str) -> int:
 def _hlcv(
     high: npt.ArrayLike, low: npt.ArrayLike, close: npt.ArrayLike, volume: npt.ArrayLike
 ) -> list[FloatArray]:
-    arrays = as_columns(high=high, low=low, close=close, volume=volume)
-    check_ohlc(arrays[0], arrays[1], [("close", arrays[2])])
-    check_non_negative("volume", arrays[3])
-    return arrays
+    return bar_columns(high=high, low=low, close=close, volume=volume)
 
 
 def obv(close: npt.ArrayLike, volume: npt.ArrayLike) -> FloatArray:
     """Return on-balance volume (TA-Lib ``OBV``)."""
-    c, v = as_columns(close=close, volume=volume)
-    check_non_negative("volume", v)
+    c, v = bar_columns(close=close, volume=volume)
     return talib.OBV(c, v)
 
 
@@ -276,7 +271,12 @@ def mfi(
 
 @numba.njit(cache=True)
 def _session_vwap_kernel(
-    ts_open: IntArray, typical: FloatArray, volume: FloatArray, anchor_ns: int
+    ts_open: IntArray,
+    high: FloatArray,
+    low: FloatArray,
+    close: FloatArray,
+    volume: FloatArray,
+    anchor_ns: int,
 ) -> FloatArray:  # pragma: no cover - compiled
     out = np.empty(len(volume))
     session = -1
@@ -288,7 +288,7 @@ def _session_vwap_kernel(
             session = key
             weighted = 0.0
             total = 0.0
-        weighted += typical[i] * volume[i]
+        weighted += (high[i] + low[i] + close[i]) / 3.0 * volume[i]
         total += volume[i]
         out[i] = weighted / total if total > 0.0 else np.nan
     return out
@@ -307,7 +307,7 @@ def session_vwap(
     h, lo, c, v = _hlcv(high, low, close, volume)
     ts = as_timestamps("ts_open", ts_open)
     check_length("ts_open", len(ts), len(v))
-    return _session_vwap_kernel(ts, (h + lo + c) / 3.0, v, anchor_ns)
+    return _session_vwap_kernel(ts, h, lo, c, v, anchor_ns)
 
 
 def rolling_vwap(

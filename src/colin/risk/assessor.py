@@ -88,6 +88,9 @@ class OrderAssessor:
             None if config.max_order_quantity is None else Decimal(repr(config.max_order_quantity))
         )
         self.checks: list[PreTradeCheck] = self._build(config, cache, portfolio, book, tradable)
+        self.reducing_checks: list[PreTradeCheck] = [
+            c for c in self.checks if not getattr(c, "only_adding", False)
+        ]
         self.price_checks: list[PreTradeCheck] = [
             c for c in self.checks if isinstance(c, PriceBandCheck | SelfTradeCheck)
         ]
@@ -180,7 +183,11 @@ class OrderAssessor:
                 instrument,
                 price,
             )
-        breaches = self.run(ctx, self.checks)
+        breaches = []
+        for check in self.reducing_checks if ctx.reduces else self.checks:
+            breach = check.check(ctx)
+            if breach is not None:
+                breaches.append(breach)
         if breaches and allow_resize and self.config.resize_to_limits:
             return self._resize(order, instrument, price, reference, now, breaches, ctx)
         return Assessment(breaches, ctx, instrument, price)

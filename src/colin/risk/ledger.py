@@ -54,12 +54,20 @@ class _Entry:
         "reduce_only",
         "reserve",
         "spot",
+        "totals",
         "unit_cost",
     )
 
     def __init__(
-        self, order: Order, spec: InstrumentSpec, quantity: float, price: float, unit_cost: float
+        self,
+        order: Order,
+        spec: InstrumentSpec,
+        totals: InstrumentOrders,
+        quantity: float,
+        price: float,
+        unit_cost: float,
     ) -> None:
+        self.totals = totals
         self.client_order_id = order.client_order_id
         self.instrument_id = order.instrument_id
         self.limit = _limit(order)
@@ -129,7 +137,9 @@ class OpenOrderLedger:
         if order.client_order_id in self._entries:
             return
         self._contract[order.instrument_id] = spec.multiplier
-        entry = _Entry(order, spec, quantity, price, unit_cost)
+        entry = _Entry(
+            order, spec, self.instrument(order.instrument_id), quantity, price, unit_cost
+        )
         self._entries[order.client_order_id] = entry
         self._apply(entry, 1.0)
 
@@ -156,9 +166,10 @@ class OpenOrderLedger:
         self._apply(entry, 1.0)
 
     def _apply(self, entry: _Entry, sign: float) -> None:
-        totals = self.instrument(entry.instrument_id)
-        totals.count += int(sign)
-        self.count += int(sign)
+        totals = entry.totals
+        step = 1 if sign > 0.0 else -1
+        totals.count += step
+        self.count += step
         if entry.buy:
             totals.buy_qty += sign * entry.qty
             self.buy_notional += sign * entry.notional

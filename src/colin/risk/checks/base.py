@@ -132,7 +132,11 @@ _NO_ORDERS = InstrumentOrders()
 
 
 class PreTradeCheck(Protocol):
-    """One configurable check: return a :class:`Breach` to deny, ``None`` to pass."""
+    """One configurable check: return a :class:`Breach` to deny, ``None`` to pass.
+
+    A check with a true ``only_adding`` attribute never denies an order that reduces a
+    position; the assessor does not even call it for one.
+    """
 
     code: str
 

@@ -16,6 +16,7 @@ class RestrictedCheck:
     """Deny new risk in restricted instruments, symbols or assets; exits stay allowed."""
 
     code = "restricted"
+    only_adding = True
     __slots__ = ("_verdicts", "restricted")
 
     def __init__(self, restricted: frozenset[str]) -> None:
@@ -43,6 +44,7 @@ class TradingHoursCheck:
     """Deny new risk outside the configured UTC trading windows; exits stay allowed."""
 
     code = "trading_hours"
+    only_adding = True
     __slots__ = ("intervals",)
 
     def __init__(self, windows: tuple[TradingWindow, ...]) -> None:

@@ -10,6 +10,7 @@ class GrossExposureCheck:
     """Deny risk-increasing orders that could take gross exposure past ``limit``."""
 
     code = "gross_exposure"
+    only_adding = True
     __slots__ = ("book", "limit")
 
     def __init__(self, book: ExposureBook, limit: float) -> None:
@@ -74,6 +75,7 @@ class LeverageCheck:
     """
 
     code = "leverage"
+    only_adding = True
     __slots__ = ("book", "limit")
 
     def __init__(self, book: ExposureBook, limit: float) -> None:

@@ -11,6 +11,7 @@ class StaleDataCheck:
     """Deny risk-increasing orders when the instrument's last price is older than ``max_age_s``."""
 
     code = "stale_data"
+    only_adding = True
     __slots__ = ("cache", "max_age_ns")
 
     def __init__(self, cache: CacheFacade, max_age_s: float) -> None:

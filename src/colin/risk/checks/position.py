@@ -13,6 +13,7 @@ class PositionLimitCheck:
     """
 
     code = "position_limit"
+    only_adding = True
     __slots__ = ("max_notional", "max_pct_equity")
 
     def __init__(self, max_notional: float | None, max_pct_equity: float | None) -> None:

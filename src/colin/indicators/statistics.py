@@ -38,7 +38,7 @@ def _skewness(s1: float, s2: float, s3: float, n: int) -> float:
     mean = s1 / n
     m2 = s2 / n - mean * mean
     m3 = s3 / n - 3.0 * mean * s2 / n + 2.0 * mean * mean * mean
-    return m3 / m2**1.5 if m2 > 0.0 else NAN
+    return m3 / (m2 * math.sqrt(m2)) if m2 > 0.0 else NAN
 
 
 def _kurtosis(s1: float, s2: float, s3: float, s4: float, n: int) -> float:

@@ -288,10 +288,11 @@ class SuperTrend(HighLowCloseIndicator):
             direction = 1.0
         else:
             previous_close = self._close
-            if not (upper < self._upper or previous_close > self._upper):
-                upper = self._upper
-            if not (lower > self._lower or previous_close < self._lower):
-                lower = self._lower
+            # a band only tightens while the previous close stayed inside it
+            if previous_close <= self._upper:
+                upper = min(upper, self._upper)
+            if previous_close >= self._lower:
+                lower = max(lower, self._lower)
             direction = self.direction
             if direction < 0.0 and close > upper:
                 direction = 1.0
@@ -387,31 +388,39 @@ def ichimoku(
 
 @numba.njit(cache=True)
 def _supertrend_kernel(
-    high: FloatArray, low: FloatArray, close: FloatArray, atr: FloatArray, multiplier: float
+    high: FloatArray, low: FloatArray, close: FloatArray, period: int, multiplier: float
 ) -> tuple[FloatArray, FloatArray]:  # pragma: no cover - compiled
+    """One pass: Wilder ATR exactly as :class:`ATR` (TA-Lib's), then the SuperTrend bands."""
     n = len(close)
     line = np.full(n, np.nan)
     direction = np.full(n, np.nan)
-    started = False
+    atr = 0.0
     final_upper = final_lower = 0.0
     sign = 1.0
-    for i in range(n):
-        if np.isnan(atr[i]):
-            continue
+    for i in range(1, n):
+        previous_close = close[i - 1]
+        true_range = max(
+            high[i] - low[i], abs(high[i] - previous_close), abs(low[i] - previous_close)
+        )
+        if i > period:
+            atr = (atr * (period - 1) + true_range) / period
+        else:
+            atr += true_range
+            if i < period:
+                continue
+            atr /= period
         middle = (high[i] + low[i]) * 0.5
-        upper = middle + multiplier * atr[i]
-        lower = middle - multiplier * atr[i]
-        if started:
-            previous_close = close[i - 1]
-            if not (upper < final_upper or previous_close > final_upper):
-                upper = final_upper
-            if not (lower > final_lower or previous_close < final_lower):
-                lower = final_lower
+        upper = middle + multiplier * atr
+        lower = middle - multiplier * atr
+        if i > period:
+            if previous_close <= final_upper:
+                upper = min(upper, final_upper)
+            if previous_close >= final_lower:
+                lower = max(lower, final_lower)
             if sign < 0.0 and close[i] > upper:
                 sign = 1.0
             elif sign > 0.0 and close[i] < lower:
                 sign = -1.0
-        started = True
         final_upper, final_lower = upper, lower
         direction[i] = sign
         line[i] = lower if sign > 0.0 else upper
@@ -425,9 +434,8 @@ def supertrend(
     period: int = 10,
     multiplier: float = 3.0,
 ) -> SuperTrendResult:
-    """Return the SuperTrend line and direction over TA-Lib ``ATR``."""
+    """Return the SuperTrend line and direction (ATR computed as TA-Lib's, in the same pass)."""
     SuperTrend(period, multiplier)
     h, lo, c = _hlc(high, low, close)
-    average_range = talib.ATR(h, lo, c, timeperiod=period)
-    line, direction = _supertrend_kernel(h, lo, c, average_range, float(multiplier))
+    line, direction = _supertrend_kernel(h, lo, c, period, float(multiplier))
     return SuperTrendResult(line, direction)

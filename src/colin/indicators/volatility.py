@@ -142,10 +142,12 @@ class RealizedVolatility(OhlcIndicator):
         if len(window) == self.period:
             old = window[0]
             self._s0 += terms[0] - old[0]
-            self._s1 += terms[1] - old[1]
-            self._s2 += terms[2] - old[2]
-            self._s3 += terms[3] - old[3]
-            self._s4 += terms[4] - old[4]
+            if code in (_CLOSE_TO_CLOSE, _YANG_ZHANG):
+                self._s1 += terms[1] - old[1]
+                if code == _YANG_ZHANG:
+                    self._s2 += terms[2] - old[2]
+                    self._s3 += terms[3] - old[3]
+                    self._s4 += terms[4] - old[4]
         else:
             self._s0 += terms[0]
             self._s1 += terms[1]

@@ -71,3 +71,16 @@ def test_streaming_equals_batch(name: str, params: dict, window: pd.DataFrame) -
         assert_same(streamed[output], expected[output], f"{name} {params} {output}")
         # after warm-up there must be real numbers to compare, not an all-NaN column
         assert np.isfinite(expected[output][-100:]).any(), f"{name} {output} never ready"
+
+
+@pytest.mark.parametrize(("name", "params"), CASES[::3], ids=str)
+def test_reset_forgets_history(name: str, params: dict, window: pd.DataFrame) -> None:
+    entry = lookup(name)
+    bars = to_bars(window.iloc[:300])
+    indicator = entry.streaming(**params)
+    first = stream(indicator, bars)
+    indicator.reset()
+    assert indicator.count == 0
+    again = stream(indicator, bars)
+    for output in entry.outputs:
+        np.testing.assert_array_equal(first[output], again[output])

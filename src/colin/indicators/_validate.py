@@ -168,7 +168,9 @@ def bar_columns(
         raise DataError(f"input series have different lengths: {lengths}")
     empty = np.empty(0)
     ordered = [arrays.get(name, empty) for name in _BAR_FIELDS]
-    code, field, row = _scan_bars(*ordered, positive)
+    code, field, row = _scan_bars(
+        ordered[0], ordered[1], ordered[2], ordered[3], ordered[4], positive
+    )
     if code:
         name = _BAR_FIELDS[field]
         value = float(ordered[field][row])

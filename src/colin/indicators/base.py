@@ -41,7 +41,7 @@ class Indicator(ABC):
 
     def reset(self) -> None:
         """Forget all history (as if newly constructed with the same parameters)."""
-        type(self).__init__(self, *self.parameters())  # type: ignore[misc]
+        type(self).__init__(self, *self.parameters())
 
     @abstractmethod
     def parameters(self) -> tuple[object, ...]:

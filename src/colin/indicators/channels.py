@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import numpy.typing as npt
 import talib
+from talib import MA_Type  # type: ignore[attr-defined]  # re-exported at runtime, not in stubs
 
 from colin.indicators._validate import (
     FloatArray,
@@ -207,7 +208,11 @@ def bollinger_bands(close: npt.ArrayLike, period: int = 20, width: float = 2.0) 
     """Return Bollinger Bands (TA-Lib ``BBANDS`` with an SMA middle line)."""
     BollingerBands(period, width)
     upper, middle, lower = talib.BBANDS(
-        as_series("close", close), timeperiod=period, nbdevup=width, nbdevdn=width, matype=0
+        as_series("close", close),
+        timeperiod=period,
+        nbdevup=width,
+        nbdevdn=width,
+        matype=MA_Type.SMA,
     )
     return Bands(middle, upper, lower)
 

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy.typing as npt
 import talib
+from talib import MA_Type  # type: ignore[attr-defined]  # re-exported at runtime, not in stubs
 
 from colin.core.errors import ConfigError
 from colin.indicators._validate import FloatArray, as_series, bar_columns, check_period
@@ -376,7 +377,9 @@ def stochastic_fast(
     """Return fast %K and %D (TA-Lib ``STOCHF`` with an SMA for %D)."""
     StochasticFast(k_period, d_period)
     h, lo, c = _hlc(high, low, close)
-    k, d = talib.STOCHF(h, lo, c, fastk_period=k_period, fastd_period=d_period, fastd_matype=0)
+    k, d = talib.STOCHF(
+        h, lo, c, fastk_period=k_period, fastd_period=d_period, fastd_matype=MA_Type.SMA
+    )
     return StochasticResult(k, d)
 
 
@@ -397,9 +400,9 @@ def stochastic_slow(
         c,
         fastk_period=k_period,
         slowk_period=slow_k_period,
-        slowk_matype=0,
+        slowk_matype=MA_Type.SMA,
         slowd_period=slow_d_period,
-        slowd_matype=0,
+        slowd_matype=MA_Type.SMA,
     )
     return StochasticResult(k, d)
 

@@ -166,7 +166,9 @@ class SessionWeight(Indicator):
         self.update(bar.ts_open)
 
 
-def session_weight(ts_open: npt.ArrayLike, calendar: SessionCalendar | None = None) -> npt.NDArray:
+def session_weight(
+    ts_open: npt.ArrayLike, calendar: SessionCalendar | None = None
+) -> npt.NDArray[np.float64]:
     """Return the session weight for each bar open time (batch form of :class:`SessionWeight`)."""
     result = (calendar or SessionCalendar()).frame(ts_open)["session_weight"]
     return result.to_numpy(dtype=np.float64)

@@ -64,7 +64,7 @@ class FeatureSpec(BaseModel):
 
     def build(self) -> Indicator:
         """Construct a fresh streaming indicator for this spec."""
-        return lookup(self.indicator).streaming(**self.params)  # type: ignore[arg-type]
+        return lookup(self.indicator).streaming(**self.params)
 
     def selected_outputs(self) -> tuple[str, ...]:
         """Outputs to emit, in the indicator's order."""

@@ -56,7 +56,7 @@ def _log_likelihood(times: FloatArray, mu: float, alpha: float, beta: float) -> 
             excitement = math.exp(-beta * (times[i] - times[i - 1])) * (1.0 + excitement)
         total += math.log(mu + alpha * excitement)
         compensator += 1.0 - math.exp(-beta * (horizon - times[i]))
-    return total - mu * horizon - alpha / beta * compensator
+    return float(total - mu * horizon - alpha / beta * compensator)
 
 
 def hawkes_log_likelihood(ts_ns: npt.ArrayLike, parameters: HawkesParameters) -> float:
@@ -72,7 +72,8 @@ def _seconds(ts_ns: npt.ArrayLike) -> FloatArray:
         raise DataError(
             f"ts_event: need at least 10 distinct arrival times to fit, got {len(arrivals)}"
         )
-    return (arrivals - arrivals[0]).astype(np.float64) / NANOS_PER_SECOND
+    seconds: FloatArray = (arrivals - arrivals[0]).astype(np.float64) / NANOS_PER_SECOND
+    return seconds
 
 
 def fit_hawkes(ts_ns: npt.ArrayLike) -> HawkesParameters:

@@ -14,6 +14,8 @@ import time
 from decimal import Decimal
 from typing import NamedTuple
 
+import numpy as np
+
 from colin.cache.cache import Cache
 from colin.core.bus import MessageBus
 from colin.core.clock import SimClock
@@ -43,6 +45,7 @@ FULL_CHECKS = RiskConfig(
     max_gross_exposure=1e12,
     max_net_exposure=1e12,
     max_leverage=1_000.0,
+    max_var=1e12,
     max_open_orders_per_symbol=1_000_000,
     max_open_orders_total=10_000_000,
     submit_rate={"count": 10_000_000, "interval_s": 1.0},
@@ -240,6 +243,9 @@ def main() -> None:
         else:
             audit = InMemoryAuditSink() if name.endswith("audit") else None
             engine = RiskEngine(bus, bench.clock, bench.cache, bench.portfolio, FULL_CHECKS, audit)
+            ids = [i.id for i in bench.cache.instruments()]
+            vol = np.full(len(ids), 0.04)
+            engine.set_covariance(ids, np.outer(vol, vol) * (0.5 + 0.5 * np.eye(len(ids))))
         warm, timed = commands[: count // 10], commands[count // 10 :]
         time_sends(bus, warm, engine)
         walls, cpus = time_sends(bus, timed, engine)

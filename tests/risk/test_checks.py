@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from colin.core.errors import ConfigError
 from colin.core.ids import ClientOrderId, InstrumentId
 from colin.core.topics import RISK_EXECUTE
 from colin.model.commands import CancelOrder
@@ -352,3 +353,33 @@ def test_a_resized_order_that_is_then_throttled_keeps_its_quantity() -> None:
     assert denied_with(node, "submit_rate")
     assert order.quantity == Decimal("0.5")
     assert order.status is OrderStatus.DENIED
+
+
+def test_var_limit_uses_the_incremental_var_of_the_order() -> None:
+    node = Node(RiskConfig(max_var=6_000.0, var_level=0.99, resize_to_limits=False, **OFF))
+    cov = [[0.04**2, 0.8 * 0.04 * 0.05], [0.8 * 0.04 * 0.05, 0.05**2]]
+    node.risk.set_covariance([BTC_PERP, ETH], cov)
+    node.venue.fill(node.buy(BTC_PERP, "1", "50000"))  # +50,000 of BTC
+    var_check = node.risk.assessor.var_limit
+    assert var_check is not None
+    assert var_check.var == pytest.approx(2.3263479 * 0.04 * 50_000, rel=1e-6)
+    node.buy(BTC_PERP, "0.3", "50000")  # VaR to 2.326 * 0.04 * 65,000 = 6,048
+    assert denied_with(node, "var_limit")
+    node.sell(ETH, "5", "2000")  # a hedge lowers VaR
+    assert node.last_decision.approved
+    node.buy(BTC, "0.01", "50000")
+    assert denied_with(node, "var_limit")
+    assert "no return covariance" in node.last_decision.reason
+    with pytest.raises(ValueError, match="positive semi-definite"):
+        node.risk.set_covariance([BTC_PERP, ETH], [[1.0, 2.0], [2.0, 1.0]])
+    with pytest.raises(ConfigError, match="max_var"):
+        Node(RiskConfig()).risk.set_covariance([BTC], [[1.0]])
+
+
+def test_var_limit_resizes_to_the_largest_order_within_the_limit() -> None:
+    node = Node(RiskConfig(max_var=6_000.0, resize_to_limits=True, **OFF))
+    node.risk.set_covariance([BTC_PERP], [[0.04**2]])
+    node.venue.fill(node.buy(BTC_PERP, "1", "50000"))
+    order = node.buy(BTC_PERP, "0.3", "50000")
+    assert node.last_decision.approved
+    assert order.quantity == Decimal("0.289")  # (6000 / 2.3263 / 0.04 - 50000) / 50000 = 0.2897

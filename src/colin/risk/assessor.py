@@ -34,6 +34,7 @@ from colin.risk.checks import (
     StaleDataCheck,
     TradableCheck,
     TradingHoursCheck,
+    VarLimitCheck,
     validate_order,
 )
 from colin.risk.config import RiskConfig
@@ -132,9 +133,16 @@ class OrderAssessor:
             checks.append(NetExposureCheck(book, config.max_net_exposure))
         if config.max_leverage is not None:
             checks.append(LeverageCheck(book, config.max_leverage))
+        if config.max_var is not None:
+            checks.append(VarLimitCheck(book, config.max_var, config.var_level))
         if config.check_margin:
             checks.append(MarginCheck(portfolio, book, config.perp_leverage))
         return checks
+
+    @property
+    def var_limit(self) -> VarLimitCheck | None:
+        """The VaR limit check, when ``max_var`` is configured."""
+        return next((c for c in self.checks if isinstance(c, VarLimitCheck)), None)
 
     def assess(
         self, order: Order, now: int, state: TradingState, allow_resize: bool = True

@@ -136,6 +136,8 @@ class RiskConfig(_Frozen):
     max_gross_exposure: float | None = Field(default=None, gt=0)
     max_net_exposure: float | None = Field(default=None, gt=0)
     max_leverage: float | None = Field(default=None, gt=0)
+    max_var: float | None = Field(default=None, gt=0)
+    var_level: float = Field(default=0.99, gt=0.5, lt=1)
     # order counts and rates
     max_open_orders_per_symbol: int | None = Field(default=None, gt=0)
     max_open_orders_total: int | None = Field(default=None, gt=0)

@@ -12,12 +12,14 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
+from collections.abc import Sequence
 from typing import Any
 
 from colin.cache.cache import CacheFacade
 from colin.cache.portfolio_facade import PortfolioFacade
 from colin.core.bus import MessageBus
 from colin.core.clock import Clock
+from colin.core.errors import ConfigError
 from colin.core.ids import ClientOrderId, InstrumentId
 from colin.core.topics import (
     EXEC_EXECUTE,
@@ -87,6 +89,7 @@ class RiskEngine(RiskControls):
             if limit is not None
         }
         self._submitted: set[ClientOrderId] = set()
+        self._var_limit = self.assessor.var_limit
         super().__init__(bus, clock, cache, portfolio)
         bus.register(RISK_EXECUTE, self.execute)
         bus.subscribe("events.order.*", self.ledger.on_order_event)
@@ -333,7 +336,23 @@ class RiskEngine(RiskControls):
 
     def _on_fill(self, fill: Any) -> None:
         self.exposure.resync()
+        if self._var_limit is not None:
+            self._var_limit.refresh()
         self._after_fill(fill)
+
+    def set_covariance(self, instrument_ids: Sequence[InstrumentId], covariance: Any) -> None:
+        """Give the VaR limit the covariance of per-period returns of these instruments.
+
+        Raises
+        ------
+        ConfigError
+            If ``max_var`` is not configured.
+        ValueError
+            If the matrix does not match the ids or is not a covariance matrix.
+        """
+        if self._var_limit is None:
+            raise ConfigError("set max_var in the risk config to use a VaR limit")
+        self._var_limit.set_covariance(instrument_ids, covariance)
 
     @property
     def trading_state(self) -> TradingState:

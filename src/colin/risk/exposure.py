@@ -80,6 +80,13 @@ class ExposureBook:
         self.net += quantity * change
         self.equity += quantity * change
 
+    def notional(self, instrument_id: InstrumentId) -> float:
+        """Return the signed notional of a position at its last mark (0.0 when flat)."""
+        quantity = self.quantity.get(instrument_id)
+        if quantity is None:
+            return 0.0
+        return quantity * self._price[instrument_id] * self._multiplier[instrument_id]
+
     def position(self, instrument_id: InstrumentId) -> float:
         """Return the signed position in contracts (0.0 when flat)."""
         return self.quantity.get(instrument_id, 0.0)

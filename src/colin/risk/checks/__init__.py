@@ -14,6 +14,7 @@ from colin.risk.checks.self_trade import SelfTradeCheck
 from colin.risk.checks.throttle import RateThrottle
 from colin.risk.checks.tradable import TradableCheck
 from colin.risk.checks.validity import validate_order
+from colin.risk.checks.var_limit import VarLimitCheck
 
 __all__ = [
     "Breach",
@@ -34,5 +35,6 @@ __all__ = [
     "StaleDataCheck",
     "TradableCheck",
     "TradingHoursCheck",
+    "VarLimitCheck",
     "validate_order",
 ]

@@ -15,7 +15,13 @@ from colin.model.data import FundingRate
 from colin.model.enums import LiquiditySide
 from colin.model.instrument import Instrument
 from colin.node.config import BacktestRunConfig
-from colin.persistence.catalog import LayeredCatalog, ParquetCatalog
+from colin.persistence.catalog import (
+    LayeredCatalog,
+    ParquetCatalog,
+    iter_book_events,
+    iter_quotes,
+    iter_trades,
+)
 from colin.strategy.registry import strategy_class
 from colin.strategy.strategy import Strategy
 
@@ -53,17 +59,44 @@ def build_engine(
     for instrument_id in config.instruments:
         instrument = catalog.instrument(instrument_id)
         engine.add_instrument(instrument)
-        bars = catalog.read_bars(instrument_id, config.timeframe, config.start_ns, config.end_ns)
-        if bars.empty:
-            raise NotFoundError(
-                f"no {config.timeframe} bars for {instrument_id} between "
-                f"{config.start or 'the start'} and {config.end or 'the end'}"
-            )
-        engine.add_bars(instrument_id, config.timeframe, bars)
+        for kind in config.data:
+            _add_data(engine, catalog, instrument_id, kind, config)
         if instrument.is_derivative:
             _add_funding(engine, catalog, instrument_id, config)
     engine.add_strategy(build_strategy(config))
     return engine
+
+
+def _add_data(
+    engine: BacktestEngine,
+    catalog: Catalog,
+    instrument_id: str,
+    kind: str,
+    config: BacktestRunConfig,
+) -> None:
+    start, end = config.start_ns, config.end_ns
+    if kind == "bars":
+        frame = catalog.read_bars(instrument_id, config.timeframe, start, end)
+    elif kind == "trades":
+        frame = catalog.read_trades(instrument_id, start, end)
+    elif kind == "quotes":
+        frame = catalog.read_quotes(instrument_id, start, end)
+    else:
+        frame = catalog.read_book(instrument_id, start, end)
+    if frame.empty:
+        what = f"{config.timeframe} bars" if kind == "bars" else kind
+        raise NotFoundError(
+            f"no {what} for {instrument_id} between "
+            f"{config.start or 'the start'} and {config.end or 'the end'}"
+        )
+    if kind == "bars":
+        engine.add_bars(instrument_id, config.timeframe, frame)
+    elif kind == "trades":
+        engine.add_trades(instrument_id, iter_trades(frame, instrument_id))
+    elif kind == "quotes":
+        engine.add_quotes(instrument_id, iter_quotes(frame, instrument_id))
+    else:
+        engine.add_book_events(instrument_id, iter_book_events(frame))
 
 
 def _add_funding(
@@ -116,6 +149,7 @@ def describe_run(
         "parameters": build_strategy(config).params.model_dump(mode="json"),
         "instruments": list(config.instruments),
         "timeframe": config.timeframe,
+        "data": list(config.data),
         "start": ns_to_iso(int(result.equity_ts[0])) if len(result.equity_ts) else config.start,
         "end": ns_to_iso(int(result.equity_ts[-1])) if len(result.equity_ts) else config.end,
         "starting_balances": {c: str(v) for c, v in config.starting_balances.items()},

@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -25,6 +25,7 @@ from colin.matching.config import SimulatedVenueConfig
 from colin.risk.config import RiskConfig
 
 ENV_PREFIX = "COLIN_"
+DataKind = Literal["bars", "trades", "quotes", "book"]
 
 
 class _Frozen(BaseModel):
@@ -42,6 +43,11 @@ class BacktestRunConfig(_Frozen):
         description="Instrument ids, SYMBOL.VENUE",
     )
     timeframe: str = Field("1h", description="Bar timeframe to replay")
+    data: list[DataKind] = Field(
+        default_factory=lambda: list[DataKind](["bars"]),
+        min_length=1,
+        description="Which of the catalog's data kinds to replay for every instrument",
+    )
     start: str | None = Field(None, description="First bar open time (ISO date, UTC)")
     end: str | None = Field(None, description="Last bar open time (ISO date, UTC, exclusive)")
     starting_balances: dict[str, Decimal] = Field(default_factory=lambda: {"USDT": Decimal(10_000)})

@@ -3,6 +3,8 @@
 from colin.persistence.catalog.events import (
     book_events_to_frame,
     iter_book_events,
+    iter_quotes,
+    iter_trades,
     quotes_to_frame,
     trades_to_frame,
 )
@@ -26,6 +28,8 @@ __all__ = [
     "book_events_to_frame",
     "default_catalog",
     "iter_book_events",
+    "iter_quotes",
+    "iter_trades",
     "quotes_to_frame",
     "sample_catalog",
     "sample_catalog_path",

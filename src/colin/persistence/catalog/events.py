@@ -120,3 +120,36 @@ def quotes_to_frame(quotes: Iterable[QuoteTick]) -> pd.DataFrame:
     ]
     columns = ["ts_event", "ts_init", "bid_price", "ask_price", "bid_size", "ask_size"]
     return pd.DataFrame(rows, columns=columns).astype({"ts_event": np.int64, "ts_init": np.int64})
+
+
+_AGGRESSOR_BY_CODE = {code: side for side, code in _AGGRESSOR_CODE.items()}
+
+
+def iter_trades(frame: pd.DataFrame, instrument_id: InstrumentId | str) -> Iterator[TradeTick]:
+    """Turn a trades frame back into :class:`TradeTick` objects, in row order."""
+    iid = InstrumentId(instrument_id)
+    sides = [_AGGRESSOR_BY_CODE.get(int(code), AggressorSide.UNKNOWN) for code in frame["side"]]
+    columns = zip(
+        frame["price"].tolist(),
+        frame["size"].tolist(),
+        sides,
+        frame["trade_id"].astype(str).tolist(),
+        frame["ts_event"].tolist(),
+        frame["ts_init"].tolist(),
+        strict=True,
+    )
+    for price, size, side, trade_id, ts_event, ts_init in columns:
+        yield TradeTick(iid, price, size, side, trade_id, ts_event, ts_init)
+
+
+def iter_quotes(frame: pd.DataFrame, instrument_id: InstrumentId | str) -> Iterator[QuoteTick]:
+    """Turn a quotes frame back into :class:`QuoteTick` objects, in row order."""
+    iid = InstrumentId(instrument_id)
+    columns = zip(
+        *(frame[c].tolist() for c in ("bid_price", "ask_price", "bid_size", "ask_size")),
+        frame["ts_event"].tolist(),
+        frame["ts_init"].tolist(),
+        strict=True,
+    )
+    for bid, ask, bid_size, ask_size, ts_event, ts_init in columns:
+        yield QuoteTick(iid, bid, ask, bid_size, ask_size, ts_event, ts_init)

@@ -6,7 +6,9 @@ import typer
 
 from colin.cli import backtest as backtest_cli
 from colin.cli import data as data_cli
+from colin.cli import features as features_cli
 from colin.cli import report as report_cli
+from colin.cli import risk as risk_cli
 from colin.cli import runs as runs_cli
 from colin.cli import strategies as strategies_cli
 
@@ -21,6 +23,8 @@ app.add_typer(strategies_cli.app, name="strategies")
 app.command("report")(report_cli.report)
 app.add_typer(runs_cli.app, name="runs")
 app.add_typer(data_cli.app, name="data")
+app.add_typer(features_cli.app, name="features")
+app.add_typer(risk_cli.app, name="risk")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ import talib
 from colin.backtest.engine import BacktestEngine
 from colin.model import OrderSide
 from colin.persistence.catalog import sample_catalog
-from colin.risk.config import RiskConfig
 from colin.strategy.builtin.sma_cross import SmaCross
 
 IID = "BTC/USDT.BINANCE"
@@ -66,8 +65,7 @@ def plain_loop(
 
 def test_sma_crossover_matches_the_plain_loop_trade_for_trade(bars: pd.DataFrame) -> None:
     assert len(bars) > 1000, "the bundled sample should hold months of hourly bars"
-    no_drawdown_stops = RiskConfig.model_validate({"drawdown": {"enabled": False}})
-    engine = BacktestEngine(starting_balances={"USDT": 10_000}, risk_config=no_drawdown_stops)
+    engine = BacktestEngine(starting_balances={"USDT": 10_000})
     engine.add_instrument(sample_catalog().instrument(IID))
     engine.add_bars(IID, "1h", bars)
     engine.add_strategy(SmaCross({"instrument_id": IID, "timeframe": "1h", "fast": 10, "slow": 50}))

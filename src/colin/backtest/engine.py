@@ -56,6 +56,17 @@ from colin.risk.engine import RiskEngine
 from colin.strategy.strategy import Strategy
 
 ProgressCallback = Callable[[int, int], None]
+
+
+def default_backtest_risk() -> RiskConfig:
+    """The risk limits of a backtest: the live defaults without the drawdown hard stops.
+
+    A research run measures the strategy over its whole period, so the drawdown controller (which
+    halts and flattens) is off unless configured; every pre-trade check stays on.
+    """
+    return RiskConfig.model_validate({"drawdown": {"enabled": False}})
+
+
 _CHUNK = 1 << 16
 _BAR_COLUMNS = ("ts_open", "open", "high", "low", "close", "volume")
 
@@ -87,7 +98,7 @@ class BacktestEngine:
             self.bus, self.clock, self.cache, self.starting_balances, base_currency
         )
         self.risk_engine = RiskEngine(
-            self.bus, self.clock, self.cache, self.portfolio, risk_config or RiskConfig()
+            self.bus, self.clock, self.cache, self.portfolio, risk_config or default_backtest_risk()
         )
         self.venues: dict[str, SimulatedVenue] = {}
         self.strategies: list[Strategy] = []

@@ -18,6 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from colin.backtest.engine import default_backtest_risk
 from colin.core.errors import ConfigError
 from colin.core.ids import InstrumentId
 from colin.core.time import parse_time, timeframe_to_ns
@@ -54,7 +55,7 @@ class BacktestRunConfig(_Frozen):
     base_currency: str = "USDT"
     venue: SimulatedVenueConfig = SimulatedVenueConfig()
     risk: RiskConfig = Field(
-        default_factory=lambda: RiskConfig.model_validate({"drawdown": {"enabled": False}}),
+        default_factory=default_backtest_risk,
         description="Risk limits; the drawdown hard stops are off unless configured",
     )
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from statistics import NormalDist
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
 
 from colin.core.ids import InstrumentId
 from colin.risk.checks.base import Breach, OrderContext
@@ -32,7 +32,7 @@ class VarLimitCheck:
         self.book = book
         self.limit = limit
         self.level = level
-        self.z = float(stats.norm.ppf(level))
+        self.z = NormalDist().inv_cdf(level)
         self._index: dict[InstrumentId, int] = {}
         self._cov = np.zeros((0, 0))
         self._sigma_e = np.zeros(0)

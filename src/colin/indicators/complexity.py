@@ -9,6 +9,7 @@ window); permutation entropy updates in O(1) from pattern counts. A flat window 
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
 
@@ -177,6 +178,7 @@ class PermutationEntropy(CloseIndicator):
     """
 
     __slots__ = (
+        "_codes",
         "_counts",
         "_normaliser",
         "_patterns",
@@ -200,6 +202,7 @@ class PermutationEntropy(CloseIndicator):
         self._recent: deque[float] = deque(maxlen=self.order)
         self._table = _count_log_count(windows).tolist()
         self._normaliser = math.log(math.factorial(self.order))
+        self._codes = _codes_by_ranking(self.order)
         self._sum = 0.0
         self._previous = 0.0
 
@@ -225,7 +228,7 @@ class PermutationEntropy(CloseIndicator):
             count = counts[oldest]
             self._sum += table[count - 1] - table[count]
             counts[oldest] = count - 1
-        code = _pattern(tuple(recent))
+        code = self._codes[tuple(sorted(range(self.order), key=recent.__getitem__))]
         patterns.append(code)
         count = counts[code]
         self._sum += table[count + 1] - table[count]
@@ -233,6 +236,21 @@ class PermutationEntropy(CloseIndicator):
         if len(patterns) == windows:
             self.value = (math.log(windows) - self._sum / windows) / self._normaliser
             self.ready = True
+
+
+def _codes_by_ranking(order: int) -> dict[tuple[int, ...], int]:
+    """Map a stable argsort of ``order`` values to the Lehmer code :func:`_pattern` gives them.
+
+    A stable sort puts the earlier of two equal values first, which is how the Lehmer code
+    breaks ties (a later equal value does not count as smaller).
+    """
+    codes = {}
+    for ranking in itertools.permutations(range(order)):
+        ranks = [0] * order
+        for rank, position in enumerate(ranking):
+            ranks[position] = rank
+        codes[ranking] = _pattern(tuple(float(r) for r in ranks))
+    return codes
 
 
 def _count_log_count(windows: int) -> FloatArray:
@@ -325,8 +343,7 @@ def _permutation_entropy_kernel(
         for a in range(order):
             smaller = 0
             for b in range(a + 1, order):
-                if returns[i - order + 1 + b] < returns[i - order + 1 + a]:
-                    smaller += 1
+                smaller += returns[i - order + 1 + b] < returns[i - order + 1 + a]
             code = code * (order - a) + smaller
         codes[i] = code
         if i - windows >= order:

@@ -392,16 +392,20 @@ def _supertrend_kernel(
 ) -> tuple[FloatArray, FloatArray]:  # pragma: no cover - compiled
     """One pass: Wilder ATR exactly as :class:`ATR` (TA-Lib's), then the SuperTrend bands."""
     n = len(close)
-    line = np.full(n, np.nan)
-    direction = np.full(n, np.nan)
+    line = np.empty(n)
+    direction = np.empty(n)
+    line[: min(n, period)] = np.nan
+    direction[: min(n, period)] = np.nan
     atr = 0.0
     final_upper = final_lower = 0.0
     sign = 1.0
     for i in range(1, n):
         previous_close = close[i - 1]
-        true_range = max(
-            high[i] - low[i], abs(high[i] - previous_close), abs(low[i] - previous_close)
-        )
+        true_range = high[i] - low[i]
+        gap = abs(high[i] - previous_close)
+        true_range = gap if gap > true_range else true_range
+        gap = abs(low[i] - previous_close)
+        true_range = gap if gap > true_range else true_range
         if i > period:
             atr = (atr * (period - 1) + true_range) / period
         else:

@@ -34,6 +34,8 @@ class Instrument:
     max_leverage: Decimal = Decimal(1)
     price_precision: int = field(init=False)
     size_precision: int = field(init=False)
+    is_derivative: bool = field(init=False)
+    """Whether positions may be short and are margined rather than paid in full."""
 
     def __post_init__(self) -> None:
         if self.tick_size <= 0 or self.lot_size <= 0:
@@ -42,6 +44,7 @@ class Instrument:
             raise ValueError(f"{self.id}: contract_size must be positive")
         object.__setattr__(self, "price_precision", _decimals(self.tick_size))
         object.__setattr__(self, "size_precision", _decimals(self.lot_size))
+        object.__setattr__(self, "is_derivative", self.kind is InstrumentKind.PERPETUAL)
 
     @property
     def symbol(self) -> str:
@@ -57,11 +60,6 @@ class Instrument:
     def settlement_currency(self) -> str:
         """The currency PnL and margin are counted in (quote for spot and linear perps)."""
         return self.quote
-
-    @property
-    def is_derivative(self) -> bool:
-        """Whether positions may be short and are margined rather than paid in full."""
-        return self.kind is InstrumentKind.PERPETUAL
 
     def round_price(self, value: Decimal | float | str, rounding: str = ROUND_HALF_EVEN) -> Decimal:
         """Round a price to the tick size."""

@@ -130,3 +130,15 @@ def test_flat_prices_give_defined_or_nan_values_not_errors() -> None:
         volatility.realized_volatility(flat, flat, flat, flat, 10, "yang_zhang")[10:] == 0
     ).all()
     assert np.isfinite(trend.parabolic_sar(flat + 1, flat - 1)[1:]).all()
+
+
+def test_volatility_validates_the_columns_its_estimator_reads() -> None:
+    close = np.linspace(100.0, 110.0, 30)
+    bad_open = close.copy()
+    bad_open[5] = np.nan
+    ok = volatility.realized_volatility(bad_open, close + 1, close - 1, close, 10, "close_to_close")
+    assert np.isfinite(ok[10:]).all()
+    with pytest.raises(DataError, match="open: non-finite value nan at row 5"):
+        volatility.realized_volatility(bad_open, close + 1, close - 1, close, 10, "yang_zhang")
+    with pytest.raises(DataError, match="different lengths"):
+        volatility.realized_volatility(close[:-1], close + 1, close - 1, close, 10, "parkinson")

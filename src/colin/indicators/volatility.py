@@ -24,7 +24,7 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
-from colin.core.errors import ConfigError
+from colin.core.errors import ConfigError, DataError
 from colin.indicators._validate import (
     FloatArray,
     bar_columns,
@@ -47,7 +47,7 @@ _GK = 2.0 * _LN2 - 1.0
 
 _CODES = {name: code for code, name in enumerate(ESTIMATORS)}
 _CLOSE_TO_CLOSE, _PARKINSON, _GARMAN_KLASS, _ROGERS_SATCHELL, _YANG_ZHANG = range(5)
-_WIDTH = (2, 1, 1, 1, 5)  # per-bar terms summed by each estimator
+_USED_COLUMNS = {"close_to_close": ("close",), "parkinson": ("high", "low")}
 
 
 def _variance(code: int, s0: float, s1: float, s2: float, s3: float, s4: float, n: int) -> float:
@@ -205,7 +205,19 @@ def realized_volatility(
     estimator: Estimator = "yang_zhang",
     annualization: float = 1.0,
 ) -> FloatArray:
-    """Return rolling realised volatility (see the module docstring for the estimators)."""
+    """Return rolling realised volatility (see the module docstring for the estimators).
+
+    Only the columns the estimator reads are validated (close-to-close reads the close,
+    Parkinson the high and low, the others all four); all four must have the same length.
+    """
     RealizedVolatility(period, estimator, annualization)
-    o, h, lo, c = bar_columns(open=open, high=high, low=low, close=close, positive=True)
+    given = {"open": open, "high": high, "low": low, "close": close}
+    used = _USED_COLUMNS.get(estimator, tuple(given))
+    validated = bar_columns(**{k: given[k] for k in used}, positive=True)
+    checked = dict(zip(used, validated, strict=True))
+    arrays = [checked.get(k, np.ascontiguousarray(v, dtype=np.float64)) for k, v in given.items()]
+    lengths = {k: len(a) for k, a in zip(given, arrays, strict=True)}
+    if len(set(lengths.values())) > 1:
+        raise DataError(f"input series have different lengths: {lengths}")
+    o, h, lo, c = arrays
     return _kernel(o, h, lo, c, period, _CODES[estimator], math.sqrt(annualization))

@@ -380,7 +380,8 @@ def detect_structure(
     o, h, lo, c = bar_columns(open=open, high=high, low=low, close=close)
     ts = as_timestamps("ts_open", ts_open)
     check_length("ts_open", len(ts), len(c))
-    detector = MarketStructure(history=max(len(c), 1), **params)  # type: ignore[arg-type]
+    settings: dict[str, float] = {"history": max(len(c), 1), **params}
+    detector = MarketStructure(**settings)  # type: ignore[arg-type]
     trend = np.empty(len(c))
     position = np.empty(len(c))
     for i, row in enumerate(

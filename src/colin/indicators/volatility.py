@@ -175,25 +175,43 @@ def _kernel(
 ) -> FloatArray:  # pragma: no cover - compiled
     n = len(c)
     out = np.full(n, np.nan)
-    width = 5 if code == 4 else 2 if code == 0 else 1
-    terms = np.zeros((n, width))
+    # keep the logs only: a stored term's square is recomputed, bit for bit, when it leaves
+    width = 3 if code == 4 else 1
+    base = np.zeros((n, width))
     start = 1 if code in (0, 4) else 0
     s = np.zeros(5)
     for i in range(start, n):
         previous = c[i - 1] if i > 0 else 0.0
         row = _terms_jit(code, o[i], h[i], lo[i], c[i], previous)
-        if i - start >= period:
-            for j in range(width):
-                terms[i, j] = row[j]
-                s[j] += row[j] - terms[i - period, j]
+        if code == 4:
+            base[i, 0], base[i, 1], base[i, 2] = row[0], row[2], row[4]
         else:
-            for j in range(width):
-                terms[i, j] = row[j]
+            base[i, 0] = row[0]
+        if i - start >= period:
+            old = _terms_from_base(code, base, i - period)
+            for j in range(5):
+                s[j] += row[j] - old[j]
+        else:
+            for j in range(5):
                 s[j] += row[j]
         if i - start + 1 >= period:
             variance = _variance_jit(code, s[0], s[1], s[2], s[3], s[4], period)
             out[i] = math.sqrt(variance) * scale if variance > 0.0 else 0.0
     return out
+
+
+@numba.njit(cache=True)
+def _terms_from_base(
+    code: int, base: FloatArray, i: int
+) -> tuple[float, float, float, float, float]:  # pragma: no cover - compiled
+    """Rebuild row ``i``'s terms from its stored logs (same products as :func:`_terms`)."""
+    if code == 0:
+        change = base[i, 0]
+        return (change, change * change, 0.0, 0.0, 0.0)
+    if code == 4:
+        overnight, body = base[i, 0], base[i, 1]
+        return (overnight, overnight * overnight, body, body * body, base[i, 2])
+    return (base[i, 0], 0.0, 0.0, 0.0, 0.0)
 
 
 def realized_volatility(

@@ -73,19 +73,19 @@ class FeatureStream:
         The feature set (the same object the batch frame uses).
     """
 
-    __slots__ = ("_aggregators", "_base", "_readers", "columns", "spec", "values")
+    __slots__ = ("_aggregators", "_handlers", "_readers", "columns", "spec", "values")
 
     def __init__(self, spec: FeatureSetSpec) -> None:
         self.spec = spec
         self.columns = spec.columns()
         base_ns = timeframe_to_ns(spec.timeframe)
-        self._base: list[Indicator] = []
+        base: list[Indicator] = []
         aggregators: dict[str, _Aggregator] = {}
-        self._readers: list[tuple[Indicator, str]] = []
+        self._readers: list[tuple[Indicator, str, bool]] = []
         for feature in spec.features:
             indicator = feature.build()
             if feature.timeframe is None or feature.timeframe == spec.timeframe:
-                self._base.append(indicator)
+                base.append(indicator)
             else:
                 aggregator = aggregators.get(feature.timeframe)
                 if aggregator is None:
@@ -93,7 +93,10 @@ class FeatureStream:
                         feature.timeframe, base_ns
                     )
                 aggregator.indicators.append(indicator)
-            self._readers.extend((indicator, output) for output in feature.selected_outputs())
+            self._readers.extend(
+                (indicator, output, output == "value") for output in feature.selected_outputs()
+            )
+        self._handlers = [indicator.handle_bar for indicator in base]  # bound once, not per bar
         self._aggregators = list(aggregators.values())
         self.values = [NAN] * len(self.columns)
 
@@ -102,13 +105,13 @@ class FeatureStream:
 
         The returned list is ``values``, reused on every call: copy it to keep a row.
         """
-        for indicator in self._base:
-            indicator.handle_bar(bar)
+        for handle in self._handlers:
+            handle(bar)
         for aggregator in self._aggregators:
             aggregator.update(bar)
         values = self.values
-        for i, (indicator, output) in enumerate(self._readers):
-            if output == "value":
+        for i, (indicator, output, is_value) in enumerate(self._readers):
+            if is_value:
                 values[i] = indicator.value if indicator.ready else NAN
             else:
                 values[i] = getattr(indicator, output)

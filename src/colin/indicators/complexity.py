@@ -330,21 +330,25 @@ def _permutation_entropy_kernel(
 ) -> FloatArray:  # pragma: no cover - compiled
     n = len(prices)
     out = np.full(n, np.nan)
-    returns = np.empty(n)
     codes = np.full(n, -1, dtype=np.int64)
     counts = np.zeros(patterns, dtype=np.int64)
+    recent = np.zeros(order)  # the last `order` returns, oldest first
+    smaller = np.zeros(order, dtype=np.int64)  # later returns in `recent` below each one
     log_windows = math.log(windows)
     total = 0.0
     for i in range(1, n):
-        returns[i] = math.log(prices[i] / prices[i - 1])
+        x = math.log(prices[i] / prices[i - 1])
+        # slide: drop the oldest return, count the newcomer against the ones that stay
+        for a in range(order - 1):
+            recent[a] = recent[a + 1]
+            smaller[a] = smaller[a + 1] + (x < recent[a])
+        recent[order - 1] = x
+        smaller[order - 1] = 0
         if i < order:
             continue
-        code = 0  # Lehmer code of returns[i - order + 1 .. i], as _pattern
+        code = 0  # Lehmer code of the window, as _pattern
         for a in range(order):
-            smaller = 0
-            for b in range(a + 1, order):
-                smaller += returns[i - order + 1 + b] < returns[i - order + 1 + a]
-            code = code * (order - a) + smaller
+            code = code * (order - a) + smaller[a]
         codes[i] = code
         if i - windows >= order:
             oldest = codes[i - windows]

@@ -137,23 +137,37 @@ class RealizedVolatility(OhlcIndicator):
         code = self._code
         if self.count == 1 and code in (_CLOSE_TO_CLOSE, _YANG_ZHANG):
             return  # these estimators need the previous close
-        terms = _terms(code, open, high, low, close, previous)
         window = self._window
-        if len(window) == self.period:
-            old = window[0]
-            self._s0 += terms[0] - old[0]
-            if code in (_CLOSE_TO_CLOSE, _YANG_ZHANG):
+        full = len(window) == self.period
+        if code == _YANG_ZHANG:  # the hot default, inlined (same expressions as _terms)
+            overnight = math.log(open / previous)
+            body = math.log(close / open)
+            rogers = math.log(high / close) * math.log(high / open) + math.log(
+                low / close
+            ) * math.log(low / open)
+            terms: tuple[float, ...] = (overnight, overnight * overnight, body, body * body, rogers)
+            if full:
+                old = window[0]
+                self._s0 += overnight - old[0]
                 self._s1 += terms[1] - old[1]
-                if code == _YANG_ZHANG:
-                    self._s2 += terms[2] - old[2]
-                    self._s3 += terms[3] - old[3]
-                    self._s4 += terms[4] - old[4]
+                self._s2 += body - old[2]
+                self._s3 += terms[3] - old[3]
+                self._s4 += rogers - old[4]
+            else:
+                self._s0 += overnight
+                self._s1 += terms[1]
+                self._s2 += body
+                self._s3 += terms[3]
+                self._s4 += rogers
         else:
-            self._s0 += terms[0]
-            self._s1 += terms[1]
-            self._s2 += terms[2]
-            self._s3 += terms[3]
-            self._s4 += terms[4]
+            terms = _terms(code, open, high, low, close, previous)
+            if full:
+                old = window[0]
+                self._s0 += terms[0] - old[0]
+                self._s1 += terms[1] - old[1]
+            else:
+                self._s0 += terms[0]
+                self._s1 += terms[1]
         window.append(terms)
         if len(window) == self.period:
             variance = _variance(

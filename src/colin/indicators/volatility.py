@@ -145,7 +145,7 @@ class RealizedVolatility(OhlcIndicator):
             rogers = math.log(high / close) * math.log(high / open) + math.log(
                 low / close
             ) * math.log(low / open)
-            terms: tuple[float, ...] = (overnight, overnight * overnight, body, body * body, rogers)
+            terms = (overnight, overnight * overnight, body, body * body, rogers)
             if full:
                 old = window[0]
                 self._s0 += overnight - old[0]

@@ -7,10 +7,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from colin.core.errors import ConfigError, DataError
 from colin.indicators.features.builtin import builtin_sets, load_feature_set
 from colin.indicators.features.frame import aggregate_bars, compute_features
+from colin.indicators.features.registry import REGISTRY
 from colin.indicators.features.spec import FeatureSetSpec, FeatureSpec
 from colin.indicators.features.stream import FeatureStream
 
@@ -149,3 +152,51 @@ def test_bad_bars_are_refused(bars: pd.DataFrame) -> None:
     shifted = bars.iloc[:5].assign(ts_open=bars["ts_open"].iloc[:5] + 60_000_000_000)
     with pytest.raises(DataError, match="not aligned to 1h bars"):
         compute_features(spec, shifted)
+
+
+_values = st.one_of(
+    st.integers(-5, 300),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=5),
+    st.booleans(),
+    st.none(),
+    st.lists(st.integers(), max_size=2),
+)
+_feature = st.fixed_dictionaries(
+    {"indicator": st.one_of(st.sampled_from(sorted(REGISTRY)), st.text(max_size=6))},
+    optional={
+        "params": st.dictionaries(
+            st.sampled_from(["period", "width", "fast", "slow", "estimator", "anchor", "bogus"]),
+            _values,
+            max_size=3,
+        ),
+        "outputs": st.lists(st.sampled_from(["value", "upper", "signal", "nope"]), max_size=2),
+        "timeframe": st.sampled_from(["1h", "4h", "1d", "90m", "0h", "x"]),
+    },
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    document=st.one_of(
+        st.fixed_dictionaries(
+            {
+                "name": st.text(max_size=5),
+                "timeframe": st.sampled_from(["1h", "30m", "bad"]),
+                "features": st.lists(_feature, max_size=4),
+            }
+        ),
+        st.lists(st.integers()),
+        st.text(),
+        st.none(),
+    )
+)
+def test_any_document_gives_a_spec_or_a_config_error(document: object) -> None:
+    try:
+        spec = FeatureSetSpec.from_mapping(document, source="fuzz")
+    except ConfigError as exc:
+        assert str(exc).startswith("fuzz")
+        return
+    columns = spec.columns()
+    assert len(columns) == len(set(columns)) > 0
+    assert all(FeatureSpec.model_validate(f.model_dump()) == f for f in spec.features)

@@ -57,6 +57,37 @@ def test_premium_discount_uses_the_latest_swings(labelled: MarketStructure) -> N
     assert labelled.premium_discount > 0.5  # premium
 
 
+def test_order_blocks_and_pools_match_hand_labels(
+    labelled: MarketStructure, bars: pd.DataFrame
+) -> None:
+    # ATR(14) (TA-Lib's): 363.73 at 05-13 06:00, whose +645.14 body is 1.77 ATR: a bullish
+    # displacement; the last bearish candle before it is 05:00 (60802.00 .. 61016.00). 07:00
+    # (+830.28, 2.03 ATR) points at the same candle. Price never comes back below 61460.
+    [block] = labelled.order_blocks
+    assert (block.direction, block.bottom, block.top, block.index) == (
+        "bullish",
+        60802.00,
+        61016.00,
+        17,
+    )
+    assert (block.displacement_index, block.state) == (18, "active")
+    # swing lows 60749.21 (15) and 60797.79 (18) are 48.58 apart: not equal within 0.1 ATR
+    # (43.26 at 07:00 when the second is confirmed) but equal within 0.15 ATR (64.88)
+    assert list(labelled.pools) == []
+    window = bars.iloc[200:230]
+    wider, _ = detect_structure(
+        window.ts_open, window.open, window.high, window.low, window.close, equal_tolerance=0.15
+    )
+    [pool] = wider.pools
+    assert (pool.kind, pool.level, pool.first_index, pool.second_index) == (
+        "equal_lows",
+        60749.21,
+        15,
+        18,
+    )
+    assert (pool.confirmed_index, pool.state) == (20, "intact")
+
+
 def run(rows: list[tuple[float, float, float, float]], **params: float) -> MarketStructure:
     detector = MarketStructure(**params)  # type: ignore[arg-type]
     for i, (o, h, lo, c) in enumerate(rows):

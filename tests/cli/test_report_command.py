@@ -52,7 +52,7 @@ def test_a_file_that_is_not_a_result_fails_with_the_reason(tmp_path: Path) -> No
     path.write_text('{"hello": 1}', encoding="utf-8")
     outcome = CliRunner().invoke(app, [str(path)])
     assert outcome.exit_code == 1
-    assert "not a colin.backtest-result" in outcome.output
+    assert "not a colin.backtest-result" in " ".join(outcome.output.split())
     assert not (tmp_path / "other.html").exists()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import colin.sample_data
@@ -18,6 +19,7 @@ from colin.core.errors import DataError
 from colin.indicators.orderflow.book import BOOK_OUTPUTS, BookFeatures, book_features
 from colin.indicators.orderflow.levels import BookLevelRecorder, BookLevels
 from colin.indicators.orderflow.ofi import OrderFlowImbalance, order_flow_imbalance
+from colin.indicators.orderflow.replay import book_levels_from_frame
 from colin.indicators.orderflow.trades import (
     VPIN,
     CumulativeVolumeDelta,
@@ -30,6 +32,7 @@ from colin.indicators.orderflow.trades import (
     vpin,
 )
 from colin.model import BookDeltas, BookSide, BookSnapshot, OrderBook, TradeTick
+from colin.persistence.catalog import iter_book_events, sample_catalog
 
 CAPTURE = Path(colin.sample_data.__file__).parent / "captures" / "binance_spot_btcusdt_20240808.gz"
 INSTRUMENT = "BTCUSDT.BINANCE"
@@ -188,3 +191,48 @@ def test_bad_level_arrays_are_refused() -> None:
         )
     with pytest.raises(DataError, match="sign: must be -1, 0 or \\+1"):
         cumulative_volume_delta([1.0], [2.0])
+
+
+def test_levels_rebuilt_from_the_catalog_frame_equal_an_order_book_replay() -> None:
+    frame = sample_catalog().read_book("BTC/USDT.BINANCE")
+    ts, levels = book_levels_from_frame(frame, depth=10)
+    book, recorder, stamps = OrderBook(INSTRUMENT), BookLevelRecorder(10), []
+    for event in iter_book_events(frame):
+        before = book.update_count
+        if isinstance(event, BookSnapshot):
+            book.apply_snapshot(event)
+        else:
+            book.apply_deltas(event)
+        if book.update_count != before:
+            recorder.record(book)
+            stamps.append(event.ts_event)
+    expected = recorder.levels()
+    assert len(ts) == len(stamps) == 2227
+    np.testing.assert_array_equal(ts, stamps)
+    for ours, theirs in zip(levels, expected, strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def _frame(rows: list[tuple[int, int, int, float, float, int, int]]) -> pd.DataFrame:
+    columns = ["ts_event", "kind", "side", "price", "size", "first_update_id", "last_update_id"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def test_frame_replay_skips_stale_batches_and_refuses_gaps() -> None:
+    rows = [
+        (1, 0, 1, 100.0, 1.0, 10, 10),
+        (1, 0, -1, 101.0, 2.0, 10, 10),  # snapshot @10
+        (2, 1, 1, 100.5, 3.0, 8, 10),  # already in the snapshot: skipped
+        (3, 1, -1, 101.0, 0.0, 11, 12),
+        (3, 1, -1, 102.0, 1.5, 11, 12),  # ask moves up
+        (4, 1, 0, np.nan, np.nan, 13, 13),  # an empty batch still counts as an update
+    ]
+    ts, levels = book_levels_from_frame(_frame(rows), depth=2)
+    np.testing.assert_array_equal(ts, [1, 3, 4])
+    np.testing.assert_array_equal(levels.bid_prices[:, 0], [100.0, 100.0, 100.0])
+    np.testing.assert_array_equal(levels.ask_prices[:, 0], [101.0, 102.0, 102.0])
+    assert np.isnan(levels.ask_prices[1, 1])  # one ask level left
+    with pytest.raises(DataError, match="gap in update ids at row 2"):
+        book_levels_from_frame(_frame([*rows[:2], (5, 1, 1, 99.0, 1.0, 15, 16)]))
+    with pytest.raises(DataError, match=r"missing column\(s\) \['size'\]"):
+        book_levels_from_frame(_frame(rows).drop(columns="size"))

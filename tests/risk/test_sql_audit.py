@@ -2,40 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from colin.persistence.sql import AuditLog, create_store
 from colin.risk import RiskConfig
-from colin.testkit.sql import (
-    postgres_test_url,
-    postgres_unreachable_reason,
-    temporary_postgres_schema,
-)
 
 from .harness import BTC, Node
 
 
-def _postgres_url() -> str:
-    url = postgres_test_url()
-    reason = postgres_unreachable_reason(url)
-    if reason is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; CI=true requires it")
-        pytest.skip(reason)
-    return url
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def audit_log(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AuditLog]:
-    if request.param == "sqlite":
-        with create_store(f"sqlite:///{tmp_path / 'audit.db'}") as store:
-            yield AuditLog(store)
-        return
-    with temporary_postgres_schema(_postgres_url()) as url, create_store(url) as store:
+@pytest.fixture
+def audit_log(database_url: str) -> Iterator[AuditLog]:
+    with create_store(database_url) as store:
         yield AuditLog(store)
 
 

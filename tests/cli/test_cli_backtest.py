@@ -54,6 +54,13 @@ def test_backtest_on_the_bundled_sample_writes_report_json_and_stores_the_run(
     runs = RunRepository(create_store(f"sqlite:///{workdir / 'colin.db'}")).list()
     assert [run.run_id for run in runs] == [data["run_id"]]
 
+    rendered = runner.invoke(app, ["report", data["run_id"], "--out", "again.html"])
+    assert rendered.exit_code == 0, rendered.output
+    assert "ETH/USDT.BINANCE" in (workdir / "again.html").read_text()
+    unknown = runner.invoke(app, ["report", "nosuchrun"])
+    assert unknown.exit_code == 1
+    assert "run 'nosuchrun' is not in the store" in " ".join(unknown.output.split())
+
 
 @pytest.mark.parametrize(
     ("args", "message"),

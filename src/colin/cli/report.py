@@ -1,4 +1,4 @@
-"""``colin report``: re-render the HTML report and the metrics table of a saved backtest result."""
+"""``colin report``: re-render the HTML report and metrics of a saved result or a stored run."""
 
 from __future__ import annotations
 
@@ -11,27 +11,30 @@ from rich.console import Console
 from colin.backtest.metrics import compute_metrics
 from colin.backtest.metrics_table import metrics_table
 from colin.backtest.report import write_html_report
+from colin.backtest.result import BacktestResult
 from colin.backtest.serialization import read_result_json
-from colin.core.errors import DataError
+from colin.core.errors import DataError, NotFoundError
+from colin.persistence.sql import RunRepository, create_store
 
 app = typer.Typer(help="Render reports of saved backtest results.", add_completion=False)
 
 
 @app.command("report")
 def report(
-    result_path: Annotated[
-        Path,
+    source: Annotated[
+        str,
         typer.Argument(
-            metavar="RESULT.json",
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            help="A result written by `colin backtest` (JSON).",
+            metavar="RESULT.json|RUN_ID",
+            help="A result written by `colin backtest` (JSON), or a run id (`colin runs list`).",
         ),
     ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="HTML file to write (default: the JSON path with .html)."),
+        typer.Option(
+            "--out",
+            "-o",
+            help="HTML file to write (default: the JSON path with .html, or runs/RUN_ID/).",
+        ),
     ] = None,
     trades: Annotated[
         int,
@@ -41,16 +44,31 @@ def report(
         bool,
         typer.Option(help="Recompute the metrics instead of using the ones stored in the file."),
     ] = False,
+    db: Annotated[
+        str | None, typer.Option(help="SQL store URL for run ids (default: $COLIN_DATABASE_URL)")
+    ] = None,
 ) -> None:
-    """Print the metrics of a saved result and write its HTML report."""
+    """Print the metrics of a saved result or a stored run and write its HTML report."""
     console = Console()
+    path = Path(source)
     try:
-        result = read_result_json(result_path)
+        if path.is_file():
+            result, default_out = read_result_json(path), path.with_suffix(".html")
+        elif path.suffix == ".json" or not source.isalnum():
+            raise typer.BadParameter(f"no such result file: {source}", param_hint="RESULT.json")
+        else:
+            result, default_out = _stored(source, db), Path("runs") / source / "report.html"
         if recompute or not result.metrics:
             result.metrics = compute_metrics(result)
-        target = write_html_report(result, out or result_path.with_suffix(".html"), trades)
-    except DataError as exc:
+        target = write_html_report(result, out or default_out, trades)
+    except (DataError, NotFoundError) as exc:
         Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(code=1) from exc
     console.print(metrics_table(result.metrics, result.base_currency, title=result.run_id))
     console.print(f"report written to {target}", highlight=False)
+
+
+def _stored(run_id: str, db: str | None) -> BacktestResult:
+    with create_store(db) as store:
+        stored = RunRepository(store).get(run_id)
+    return BacktestResult(**stored.result_fields())

@@ -24,6 +24,7 @@ from colin.model import (
     ModifyOrder,
     OrderAccepted,
     OrderCanceled,
+    OrderDenied,
     OrderFilled,
     OrderModifyRejected,
     OrderSide,
@@ -181,7 +182,9 @@ def _run_session(live: LiveSession) -> None:
     live.command(CancelAllOrders(instrument_id=BTCUSDT_PERP, ts_init=live.now))
     live.venue(resting, OrderCanceled)
 
-    live.engine.deny(make_order(client_order_id="D-1"), "max notional exceeded")
+    denied = make_order(client_order_id="D-1")  # the risk engine's path: cache, then OrderDenied
+    live.cache.add_order(denied)
+    live.bus.send(EXEC_PROCESS, event_for(denied, OrderDenied, live.now, reason="max notional"))
 
 
 def _order_state(order: Order) -> dict[str, Any]:

@@ -82,10 +82,6 @@ class MessageBus:
             self._resolved[topic] = handlers
         return handlers
 
-    def topics(self) -> list[str]:
-        """Return the subscription patterns, for introspection."""
-        return [pattern for pattern, _, _ in self._subscriptions]
-
     # -- endpoints -----------------------------------------------------------------------------
 
     def register(self, endpoint: str, handler: Callable[[Any], Any]) -> None:
@@ -97,10 +93,6 @@ class MessageBus:
     def deregister(self, endpoint: str) -> None:
         """Remove an endpoint; unknown names are ignored."""
         self._endpoints.pop(endpoint, None)
-
-    def is_registered(self, endpoint: str) -> bool:
-        """Return whether an endpoint has a handler."""
-        return endpoint in self._endpoints
 
     def send(self, endpoint: str, message: Any) -> None:
         """Deliver a command to an endpoint's handler.

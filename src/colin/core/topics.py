@@ -6,8 +6,6 @@ from __future__ import annotations
 RISK_EXECUTE = "RiskEngine.execute"
 EXEC_EXECUTE = "ExecEngine.execute"
 EXEC_PROCESS = "ExecEngine.process"
-DATA_EXECUTE = "DataEngine.execute"
-PORTFOLIO_QUERY = "Portfolio.query"
 
 
 def bars_topic(instrument_id: str, timeframe: str) -> str:
@@ -51,7 +49,6 @@ def position_events_topic(strategy_id: str) -> str:
 
 
 FILLS_TOPIC = "events.fills"
-ACCOUNT_TOPIC = "events.account"
 RISK_EVENTS_TOPIC = "events.risk"
 
 

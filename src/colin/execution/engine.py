@@ -27,7 +27,6 @@ from colin.execution.client import ExecutionClient
 from colin.execution.journal import InMemoryJournal, Journal
 from colin.model.commands import CancelAllOrders, CancelOrder, ModifyOrder, SubmitOrder
 from colin.model.events import (
-    OrderDenied,
     OrderEvent,
     OrderFilled,
     OrderPendingCancel,
@@ -175,12 +174,6 @@ class ExecutionEngine:
         if topic is None:
             topic = self._topics[order.strategy_id] = order_events_topic(order.strategy_id)
         self._bus.publish(topic, event)
-
-    def deny(self, order: Order, reason: str) -> None:
-        """Mark an order DENIED (used when a command never reaches the risk engine)."""
-        if self._cache.order(order.client_order_id) is None:
-            self._cache.add_order(order)
-        self.process(_event(OrderDenied, order, self._clock.timestamp_ns(), reason=reason))
 
 
 def _event(kind: Callable[..., OrderEvent], order: Order, ts: int, **fields: object) -> OrderEvent:

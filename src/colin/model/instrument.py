@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 
 from colin.core.errors import InvalidOrderError
 from colin.core.ids import InstrumentId
@@ -68,18 +68,6 @@ class Instrument:
     def round_quantity(self, value: Decimal | float | str, rounding: str = ROUND_DOWN) -> Decimal:
         """Round a quantity to the lot size (down by default: never more than asked)."""
         return _quantize(_to_decimal(value), self.lot_size, rounding)
-
-    def round_quantity_up(self, value: Decimal | float | str) -> Decimal:
-        """Round a quantity up to the lot size."""
-        return _quantize(_to_decimal(value), self.lot_size, ROUND_UP)
-
-    def is_price_valid(self, price: Decimal) -> bool:
-        """Whether ``price`` is positive and a multiple of the tick size."""
-        return price > 0 and price % self.tick_size == 0
-
-    def is_quantity_valid(self, quantity: Decimal) -> bool:
-        """Whether ``quantity`` is positive and a multiple of the lot size."""
-        return quantity > 0 and quantity % self.lot_size == 0
 
     def notional(self, quantity: Decimal, price: Decimal) -> Decimal:
         """Quote-currency value of ``quantity`` at ``price``."""

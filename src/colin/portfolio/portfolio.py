@@ -146,10 +146,6 @@ class Portfolio:
         """The position in an instrument (``None`` if never traded)."""
         return self._positions.get(instrument_id)
 
-    def positions(self) -> list[Position]:
-        """Every position ever opened, flat ones included."""
-        return list(self._positions.values())
-
     def positions_open(self) -> list[Position]:
         """Every non-flat position."""
         return list(self._open.values())

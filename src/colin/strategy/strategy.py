@@ -100,11 +100,6 @@ class Strategy(Component):
         """Read-only positions, balances and equity."""
         return _registered(self._portfolio, self)
 
-    @property
-    def order_id_sequence(self) -> int:
-        """How many client order ids this strategy has issued (restored after a restart)."""
-        return _registered(self._ids, self).sequence
-
     def on_stop(self) -> None:
         """Remove the strategy's market-data subscriptions."""
         bus = _registered(self._bus, self)

@@ -92,5 +92,8 @@ def _to_decimal(value: Decimal | float | str) -> Decimal:
 
 
 def _quantize(value: Decimal, step: Decimal, rounding: str) -> Decimal:
+    if step.as_tuple().digits == (1,):
+        # a power of ten (0.01, 0.00001, 1): one quantize does it
+        return value.quantize(step, rounding=rounding)
     units = (value / step).quantize(Decimal(1), rounding=rounding)
     return (units * step).quantize(step)

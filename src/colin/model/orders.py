@@ -107,6 +107,9 @@ for _closed in (S.DENIED, S.REJECTED, S.FILLED, S.CANCELED, S.EXPIRED):
     _TRANSITIONS[_closed] = frozenset()
 
 
+_OPEN_STATUSES = frozenset(s for s in OrderStatus if s.is_open)
+
+
 def can_transition(current: OrderStatus, target: OrderStatus) -> bool:
     """Whether an order in ``current`` may move to ``target``."""
     return target in _TRANSITIONS[current]
@@ -188,12 +191,12 @@ class Order:
     @property
     def is_open(self) -> bool:
         """Whether the order may still fill or be canceled."""
-        return self.status.is_open
+        return self.status in _OPEN_STATUSES
 
     @property
     def is_closed(self) -> bool:
         """Whether the order has reached a final state."""
-        return self.status.is_closed
+        return not _TRANSITIONS[self.status]
 
     @property
     def is_buy(self) -> bool:

@@ -1,0 +1,114 @@
+"""``colin signal``: symbols in three spellings, text and JSON output, continuous runs, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from colin.cli.signal import signal
+from colin.strategy.scorer import load_schema
+
+runner = CliRunner()
+app = typer.Typer()
+app.command()(signal)
+
+
+@pytest.fixture
+def catalog_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty user catalog, so only the bundled sample is read."""
+    target = tmp_path / "catalog"
+    monkeypatch.setenv("COLIN_CATALOG", str(target))
+    return target
+
+
+def test_json_for_three_spellings_validates_and_is_written(
+    catalog_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "signals.json"
+    args = ["ETHUSDT", "BTC/USDT", "BTC/USDT.BINANCE", "--format", "json", "--output", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    reports = json.loads(result.stdout)
+    assert [r["symbol"] for r in reports] == ["ETH/USDT.BINANCE", *["BTC/USDT.BINANCE"] * 2]
+    schema = load_schema()
+    for report in reports:
+        jsonschema.validate(report, schema)
+        assert report["timestamp"] == "2024-09-06T04:00:00Z"  # close of the last sample bar
+        assert report["institutional_factors"]["order_flow"]["available"] is False
+    assert reports[1] == reports[2]
+    assert json.loads(out.read_text()) == reports
+
+
+def test_text_report_lists_levels_factors_and_warnings(catalog_dir: Path) -> None:
+    result = runner.invoke(app, ["BTCUSDT"])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert text.startswith("BTC/USDT.BINANCE 1h at 2024-09-06T04:00:00Z")
+    assert "direction   SHORT (LOW" in text
+    assert "stop loss   56,823.42  (above swing high 56710.00 + 0.2%)" in text
+    for name in ("liquidity", "structure", "killzone", "order_flow", "volume_oi"):
+        assert f"    {name}" in text
+    assert "order_flow  0.20 -> absent" in text
+    assert "! order_flow absent" in text
+
+
+def test_time_horizon_picks_the_bars(catalog_dir: Path) -> None:
+    result = runner.invoke(app, ["ETHUSDT", "--time-horizon", "15m", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    [report] = json.loads(result.stdout)
+    assert report["timeframe"] == "15m"
+    assert report["timestamp"] == "2024-09-06T04:45:00Z"  # last 15m bar opens 04:30
+
+
+def test_continuous_prints_one_json_line_per_run(catalog_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "latest.json"
+    args = ["ETHUSDT", "--continuous", "--interval", "0", "--iterations", "3"]
+    result = runner.invoke(app, [*args, "--format", "json", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 3
+    assert all(json.loads(line)[0]["symbol"] == "ETH/USDT.BINANCE" for line in lines)
+    assert json.loads(out.read_text()) == json.loads(lines[-1])
+
+
+def test_config_weights_and_thresholds_are_used(catalog_dir: Path, tmp_path: Path) -> None:
+    config = tmp_path / "scorer.yaml"
+    config.write_text(
+        "weights: {liquidity: 0, structure: 1, killzone: 0, order_flow: 0, volume_oi: 0}\n"
+        "thresholds: {low: 10, medium: 20, high: 30}\n"
+    )
+    result = runner.invoke(app, ["BTCUSDT", "--format", "json", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    [report] = json.loads(result.stdout)
+    factors = report["institutional_factors"]
+    structure = factors["structure"]
+    assert structure["effective_weight"] == 1.0
+    assert report["long_confidence"] == pytest.approx(100 * structure["long_score"], abs=1e-3)
+    assert report["short_confidence"] == pytest.approx(100 * structure["short_score"], abs=1e-3)
+    assert report["direction"] == "LONG"  # structure alone: 0.48 long vs 0.31 short
+    assert report["confidence_level"] == "HIGH"  # 48 >= the configured high of 30
+
+
+def test_unknown_symbol_names_it_and_lists_the_known(catalog_dir: Path) -> None:
+    result = runner.invoke(app, ["DOGEUSDT"])
+    assert result.exit_code == 2
+    assert "symbol 'DOGEUSDT': no 1h bars in the catalog" in result.output
+    assert "BTCUSDT" in result.output and "ETHUSDT" in result.output
+
+
+def test_bad_time_horizon_and_bad_config_are_refused(catalog_dir: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["BTCUSDT", "--time-horizon", "hourly"])
+    assert result.exit_code == 2
+    assert "--time-horizon: invalid timeframe 'hourly'" in result.output
+    config = tmp_path / "bad.yaml"
+    config.write_text("weights: {liquidity: 0.5}\n")
+    result = runner.invoke(app, ["BTCUSDT", "--config", str(config)])
+    assert result.exit_code == 2
+    assert "invalid scorer config: weights: Value error, factor weights must sum to 1" in (
+        result.output.replace("\n", "")
+    )

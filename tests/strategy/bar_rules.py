@@ -86,7 +86,7 @@ def engine_trades(result: BacktestResult, frame: pd.DataFrame) -> list[Trade]:
             f"bar {k}: filled at {fill.last_px}, open {opens[k]}"
         )
         position += fill.last_qty if fill.side is OrderSide.BUY else -fill.last_qty
-        trades.append(Trade(k, int(np.sign(position))))
+        trades.append(Trade(k, (position > 0) - (position < 0)))
     return trades
 
 

@@ -61,7 +61,7 @@ class InstitutionalScorer:
         self,
         bars: pd.DataFrame | BarWindow,
         *,
-        symbol: str = "",
+        symbol: str,
         timeframe: str = "1h",
         trades: pd.DataFrame | None = None,
         book: pd.DataFrame | None = None,
@@ -73,6 +73,8 @@ class InstitutionalScorer:
         ----------
         bars
             ``ts_open, open, high, low, close, volume`` (catalog layout), oldest first.
+        symbol
+            The instrument, as it should appear in the report.
         trades, book
             Optional catalog trade and book frames; order flow is absent without them.
         ts_ns
@@ -92,8 +94,7 @@ class InstitutionalScorer:
         needed = max(config.atr_period + 2, config.volume_period)
         if len(window.close) < needed:
             raise DataError(
-                f"{symbol or 'bars'}: need at least {needed} closed {timeframe} bars, "
-                f"got {len(window.close)}"
+                f"{symbol}: need at least {needed} closed {timeframe} bars, got {len(window.close)}"
             )
         window = window.tail(config.lookback_bars)
         when = int(window.ts_open[-1]) + step if ts_ns is None else ts_ns
@@ -108,7 +109,7 @@ class InstitutionalScorer:
         close = float(window.close[-1])
         atr = float(atr_series(window.high, window.low, window.close, config.atr_period)[-1])
         if not atr > 0.0:
-            raise DataError(f"{symbol or 'bars'}: ATR is {atr}; the window has no price range")
+            raise DataError(f"{symbol}: ATR is {atr}; the window has no price range")
         recent = window.tail(config.profile_bars)
         profile = volume_profile(
             recent.high, recent.low, recent.close, recent.volume, config.profile_bins

@@ -39,38 +39,46 @@ def _compact(symbol: str) -> str:
     return symbol.replace("/", "").replace(":", "").replace("-", "").upper()
 
 
-def resolve_symbol(value: str, catalog: LayeredCatalog, timeframe: str) -> InstrumentId:
-    """Return the instrument id for ``ETHUSDT``, ``ETH/USDT`` or ``ETH/USDT.BINANCE``.
+def resolve_symbols(
+    values: list[str], catalog: LayeredCatalog, timeframe: str
+) -> list[InstrumentId]:
+    """Return the instrument ids of symbols spelt ``ETHUSDT``, ``ETH/USDT`` or ``ETH/USDT.BINANCE``.
 
     A compact symbol is matched against the catalog's bar datasets of ``timeframe`` (Binance
-    first when several venues list it).
+    first when several venues list it); the catalog is listed once, and only if needed.
 
     Raises
     ------
     NotFoundError
         If a compact symbol matches no dataset (the message lists those there are).
     """
-    text = value.strip()
-    if "." in text:
-        return InstrumentId(text)
-    if "/" in text:
-        return InstrumentId.of(text.upper(), DEFAULT_VENUE)
-    datasets = [d for d in catalog.list_datasets(DataKind.BARS) if d.timeframe == timeframe]
-    matches = sorted(
-        {
-            InstrumentId(d.instrument_id)
-            for d in datasets
-            if _compact(InstrumentId(d.instrument_id).symbol) == _compact(text)
-        },
-        key=lambda i: (i.venue != DEFAULT_VENUE, str(i)),
-    )
-    if not matches:
-        known = sorted({_compact(InstrumentId(d.instrument_id).symbol) for d in datasets})
-        raise NotFoundError(
-            f"symbol {value!r}: no {timeframe} bars in the catalog; symbols with {timeframe} "
-            f"bars: {known or 'none'}"
+    by_compact: dict[str, list[InstrumentId]] | None = None
+    resolved = []
+    for value in values:
+        text = value.strip()
+        if "." in text:
+            resolved.append(InstrumentId(text))
+            continue
+        if "/" in text:
+            resolved.append(InstrumentId.of(text.upper(), DEFAULT_VENUE))
+            continue
+        if by_compact is None:
+            by_compact = {}
+            for info in catalog.list_datasets(DataKind.BARS):
+                if info.timeframe == timeframe:
+                    iid = InstrumentId(info.instrument_id)
+                    by_compact.setdefault(_compact(iid.symbol), []).append(iid)
+        matches = sorted(
+            set(by_compact.get(_compact(text), [])),
+            key=lambda i: (i.venue != DEFAULT_VENUE, str(i)),
         )
-    return matches[0]
+        if not matches:
+            raise NotFoundError(
+                f"symbol {value!r}: no {timeframe} bars in the catalog; symbols with "
+                f"{timeframe} bars: {sorted(by_compact) or 'none'}"
+            )
+        resolved.append(matches[0])
+    return resolved
 
 
 def _optional(catalog: LayeredCatalog, kind: DataKind, instrument_id: InstrumentId) -> bool:
@@ -169,7 +177,7 @@ def signal(
         done = 0
         while True:
             catalog = default_catalog(catalog_dir)
-            ids = [resolve_symbol(s, catalog, time_horizon) for s in symbols]
+            ids = resolve_symbols(symbols, catalog, time_horizon)
             reports = [score_symbol(scorer, catalog, i, time_horizon) for i in ids]
             text = _render(reports, output_format, compact=continuous)
             typer.echo(text)

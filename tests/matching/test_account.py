@@ -178,3 +178,18 @@ def test_funding_mark_falls_back_to_the_book_mid_and_fails_clearly_without_one()
 def test_funding_on_a_flat_or_spot_instrument_pays_nothing(spot: Harness) -> None:
     rate = FundingRate(spot_instrument().id, 0.01, MINUTE, mark_price=100.0)
     assert spot.venue.process_funding(rate) == 0
+
+
+def test_an_all_in_short_can_always_be_closed_after_an_adverse_move() -> None:
+    # cash 200.1 at 1x: short 2 @ 100 locks 200 margin and pays a 0.1 fee, leaving 0 free
+    h = _perp_harness(leverage="1", cash="200.1")
+    perp = perp_instrument()
+    h.submit(h.order(SELL, "2", instrument_id=perp.id))
+    h.bar(100, 101, 99, 100, instrument_id=perp.id)
+    assert h.venue.balances()["USDT"].free == 0
+    cover = h.submit(h.order(BUY, "2", instrument_id=perp.id, reduce_only=True))
+    h.bar(105, 106, 104, 105, instrument_id=perp.id)  # 5% against the short
+    assert h.kinds(cover)[-1] == "OrderFilled"
+    assert h.venue.position_quantity(perp.id) == 0
+    # 200.1 - 0.1 open fee - 10 loss - 0.105 close fee
+    assert h.venue.balances()["USDT"] == Balance("USDT", Decimal("189.895"), Decimal(0))

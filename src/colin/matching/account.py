@@ -138,7 +138,16 @@ class VenueAccount:
         if instrument.is_derivative:
             opening = max(quantity - self._reducible(instrument.id, order.is_buy), _ZERO)
             margin = instrument.notional(opening, price) / self._leverage
-            return instrument.quote, margin + fee
+            # closing frees the margin the closed part held; it pays that part's fee, as on a
+            # real exchange, where a close is never refused for want of free balance
+            position = self._positions.get(instrument.id)
+            released = (
+                _ZERO
+                if position is None
+                else instrument.notional(quantity - opening, position.avg_entry_price)
+                / self._leverage
+            )
+            return instrument.quote, max(margin + fee - released, _ZERO)
         if order.is_buy:
             return instrument.quote, notional + fee
         return instrument.base, quantity

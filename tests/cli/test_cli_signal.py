@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import jsonschema
+import pandas as pd
 import pytest
 import typer
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from colin.cli.signal import signal
+from colin.cli.signal import resolve_symbols, signal
+from colin.persistence.catalog import ParquetCatalog, default_catalog, sample_catalog
 from colin.strategy.scorer import load_schema
+
+HOUR = 3_600_000_000_000
 
 runner = CliRunner()
 app = typer.Typer()
@@ -112,3 +119,50 @@ def test_bad_time_horizon_and_bad_config_are_refused(catalog_dir: Path, tmp_path
     assert "invalid scorer config: weights: Value error, factor weights must sum to 1" in (
         result.output.replace("\n", "")
     )
+
+
+def test_continuous_rereads_the_catalog(catalog_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bar written between two runs is scored by the second run."""
+    bars = sample_catalog().read_bars("ETH/USDT.BINANCE", "1h")
+    last = bars.iloc[-1]
+    newer = {
+        "ts_open": int(last.ts_open) + HOUR,
+        "open": last.close,
+        "high": last.close * 1.01,
+        "low": last.close * 0.999,
+        "close": last.close * 1.005,
+        "volume": float(last.volume),
+    }
+    pauses: list[float] = []
+
+    def write_a_bar(seconds: float) -> None:
+        pauses.append(seconds)
+        extended = pd.concat([bars, pd.DataFrame([newer])], ignore_index=True)
+        ParquetCatalog(catalog_dir).write_bars("ETH/USDT.BINANCE", "1h", extended)
+
+    monkeypatch.setattr(time, "sleep", write_a_bar)
+    args = ["ETHUSDT", "--continuous", "--interval", "7", "--iterations", "2", "--format", "json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    first, second = (json.loads(line)[0] for line in result.stdout.strip().splitlines())
+    assert pauses == [7.0]
+    assert first["timestamp"] == "2024-09-06T04:00:00Z"
+    assert second["timestamp"] == "2024-09-06T05:00:00Z"
+    assert second["entry_price"] == pytest.approx(newer["close"])
+
+
+@given(
+    st.from_regex(r"[A-Z0-9]{2,6}", fullmatch=True),
+    st.from_regex(r"[A-Z]{3,5}", fullmatch=True),
+    st.sampled_from(["BINANCE", "BYBIT"]),
+)
+def test_slash_and_dotted_symbols_parse_without_the_catalog(
+    base: str, quote: str, venue: str
+) -> None:
+    catalog = default_catalog(Path("does-not-exist"))
+    assert resolve_symbols([f"{base}/{quote}"], catalog, "1h") == [f"{base}/{quote}.BINANCE"]
+    assert resolve_symbols([f"{base.lower()}/{quote}"], catalog, "1h") == [
+        f"{base}/{quote}.BINANCE"
+    ]
+    dotted = f"{base}/{quote}.{venue}"
+    assert resolve_symbols([dotted], catalog, "1h") == [dotted]

@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 from colin.core.errors import NotFoundError
+from colin.strategy.builtin.bollinger_rsi import BollingerRsiReversion
+from colin.strategy.builtin.donchian import DonchianBreakout
+from colin.strategy.builtin.ema_adx import EmaAdxTrend
+from colin.strategy.builtin.oscillator_scalper import OscillatorScalper
 from colin.strategy.builtin.rsi_reversion import RsiReversion
 from colin.strategy.builtin.sma_cross import SmaCross
+from colin.strategy.builtin.supertrend import SuperTrendFollow
+from colin.strategy.builtin.zscore_reversion import ZScoreReversion
 from colin.strategy.strategy import Strategy
 
-STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in (SmaCross, RsiReversion)}
+_BUILT_IN: tuple[type[Strategy], ...] = (
+    SmaCross,
+    RsiReversion,
+    EmaAdxTrend,
+    SuperTrendFollow,
+    DonchianBreakout,
+    BollingerRsiReversion,
+    ZScoreReversion,
+    OscillatorScalper,
+)
+STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in _BUILT_IN}
 
 
 def strategy_class(name: str) -> type[Strategy]:

@@ -166,3 +166,14 @@ def test_actor_publishes_a_signal_per_closed_bar(bars: pd.DataFrame) -> None:
     actor.stop()
     bus.publish("data.bars.BINANCE.BTC/USDT.1h", bar)
     assert len(received) == 21
+
+
+def test_a_window_without_volume_scores_on_pools_alone(bars: pd.DataFrame) -> None:
+    quiet = bars.tail(120).copy()
+    quiet["volume"] = 0.0
+    report = InstitutionalScorer().score(quiet, symbol=BTC)
+    liquidity = next(f for f in report.factors if f.score.name == "liquidity")
+    volume = next(f for f in report.factors if f.score.name == "volume_oi")
+    assert liquidity.score.details["point_of_control"] is None
+    assert (volume.score.long, volume.score.short) == (0.0, 0.0)  # z-score NaN: no confirmation
+    jsonschema.validate(report.to_json_dict(), load_schema())

@@ -27,10 +27,13 @@ def score_liquidity(
     structure: MarketStructure,
     close: float,
     atr: float,
-    profile: VolumeProfile,
+    profile: VolumeProfile | None,
     config: ScorerConfig,
 ) -> FactorScore:
-    """Score liquidity proximity from the detector's pools and the volume profile."""
+    """Score liquidity proximity from the detector's pools and the volume profile.
+
+    Without a profile (a window with no traded volume) only the pools count.
+    """
     last = structure.count - 1
     swept = [
         p
@@ -42,8 +45,9 @@ def score_liquidity(
     intact = [p for p in structure.pools if p.state == "intact"]
     above = [p.level for p in intact if p.kind == "equal_highs" and p.level > close]
     below = [p.level for p in intact if p.kind == "equal_lows" and p.level < close]
-    poc = profile.point_of_control
-    (above if poc > close else below).append(poc)
+    poc = profile.point_of_control if profile is not None else None
+    if poc is not None:
+        (above if poc > close else below).append(poc)
     target_up = min(above) if above else None
     target_down = max(below) if below else None
     up_atr = (target_up - close) / atr if target_up is not None else float("inf")

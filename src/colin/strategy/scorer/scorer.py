@@ -111,8 +111,12 @@ class InstitutionalScorer:
         if not atr > 0.0:
             raise DataError(f"{symbol}: ATR is {atr}; the window has no price range")
         recent = window.tail(config.profile_bars)
-        profile = volume_profile(
-            recent.high, recent.low, recent.close, recent.volume, config.profile_bins
+        profile = (
+            volume_profile(
+                recent.high, recent.low, recent.close, recent.volume, config.profile_bins
+            )
+            if recent.volume.sum() > 0.0
+            else None
         )
         scores = (
             score_liquidity(detector, close, atr, profile, config),

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from colin.backtest.engine import BacktestEngine
 from colin.core.ids import InstrumentId
 from colin.model import OrderBook
-from colin.model.events import OrderEvent, OrderFilled
+from colin.model.events import OrderDenied, OrderEvent, OrderFilled
 from colin.model.orders import Order
 from colin.persistence.catalog import iter_book_events, iter_trades, sample_catalog
 from colin.strategy.builtin.market_making import AvellanedaStoikov, AvellanedaStoikovParams
@@ -28,6 +28,7 @@ class RecordingMaker(AvellanedaStoikov):
         self.positions_after_fill: list[Decimal] = []
         self.commands: list[object] = []
         self.submitted_at: list[tuple[Order, Decimal]] = []
+        self.denied: list[OrderDenied] = []
 
     def submit_order(self, order: Order) -> None:
         self.commands.append(order)
@@ -52,14 +53,15 @@ class RecordingMaker(AvellanedaStoikov):
             self.priced.append((self._quoted_mid, position, self.reservation_price, self.spread))
 
     def on_order_event(self, event: OrderEvent) -> None:
+        if isinstance(event, OrderDenied):
+            self.denied.append(event)
         if isinstance(event, OrderFilled):
             self.positions_after_fill.append(self.portfolio.net_quantity(self._iid))
 
 
-@pytest.fixture(scope="module")
-def run() -> tuple[RecordingMaker, BacktestEngine, list[object]]:
+def _run(balances: dict[str, Decimal]) -> tuple[RecordingMaker, BacktestEngine]:
     catalog = sample_catalog()
-    engine = BacktestEngine({"USDT": Decimal(100_000), "BTC": Decimal(1)})
+    engine = BacktestEngine(balances)
     engine.add_instrument(catalog.instrument(IID))
     engine.add_book_events(IID, iter_book_events(catalog.read_book(IID)))
     engine.add_trades(IID, iter_trades(catalog.read_trades(IID), IID))
@@ -75,6 +77,12 @@ def run() -> tuple[RecordingMaker, BacktestEngine, list[object]]:
     )
     engine.add_strategy(strategy)
     engine.run()
+    return strategy, engine
+
+
+@pytest.fixture(scope="module")
+def run() -> tuple[RecordingMaker, BacktestEngine, list[object]]:
+    strategy, engine = _run({"USDT": Decimal(100_000), "BTC": Decimal(1)})
     return strategy, engine, strategy.commands
 
 
@@ -141,3 +149,14 @@ def test_reservation_price_formula() -> None:
 def test_parameters_are_validated() -> None:
     with pytest.raises(ValidationError, match="gamma"):
         AvellanedaStoikovParams(instrument_id=IID, gamma=0)
+
+
+def test_spot_without_the_base_asset_quotes_only_what_it_holds(run) -> None:  # type: ignore[no-untyped-def]
+    funded, _, _ = run
+    assert funded.denied == []
+    strategy, _ = _run({"USDT": Decimal(100_000)})
+    assert strategy.denied == [], "a side the account cannot fund must not be sent"
+    sells = [(o, q) for o, q in strategy.submitted_at if not o.is_buy]
+    assert sells, "once it has bought, the maker can quote asks"
+    assert all(o.quantity <= q for o, q in sells), "an ask never sells more BTC than held"
+    assert all(q >= 0 for q in strategy.positions_after_fill)

@@ -73,7 +73,8 @@ class AvellanedaStoikov(Strategy):
     ``position - quantity >= -max_inventory``), with the quantity cut to the room left, so fills
     can never take the position past the limit. Quotes are clamped one tick inside the opposite
     touch so that they stay makers; a quote that would still cross is rejected by the venue.
-    On spot, the ask side needs the base asset in the account.
+    On spot a new quote is also cut to what the account holds (base asset for an ask, quote
+    currency for a bid), so a side the account cannot fund is simply not quoted.
     """
 
     name = "avellaneda_stoikov"
@@ -113,12 +114,10 @@ class AvellanedaStoikov(Strategy):
         position = self.portfolio.net_quantity(self._iid)
         moved = abs(mid - self._quoted_mid) * 1e4 > p.refresh_bps * self._quoted_mid
         stale = (now - self._quoted_ns) * _NS >= p.refresh_interval_s
-        missing = (self._bid is None or not self._bid.is_open) and self._size(
-            p.max_inventory - position, bid
-        ) > 0
+        bid_room, ask_room = self._rooms(position, bid)
+        missing = (self._bid is None or not self._bid.is_open) and self._size(bid_room, bid) > 0
         missing = missing or (
-            (self._ask is None or not self._ask.is_open)
-            and self._size(p.max_inventory + position, ask) > 0
+            (self._ask is None or not self._ask.is_open) and self._size(ask_room, ask) > 0
         )
         if moved or stale or missing:
             self._quote(mid, bid, ask, position, now)
@@ -156,8 +155,22 @@ class AvellanedaStoikov(Strategy):
         bid_price = min(bid_price, best_ask - self._tick)
         ask_price = max(ask_price, best_bid + self._tick)
         self._quoted_mid, self._quoted_ns = mid, now
-        self._bid = self._place(self._bid, OrderSide.BUY, p.max_inventory - position, bid_price)
-        self._ask = self._place(self._ask, OrderSide.SELL, p.max_inventory + position, ask_price)
+        bid_room, ask_room = self._rooms(position, bid_price)
+        self._bid = self._place(self._bid, OrderSide.BUY, bid_room, bid_price)
+        self._ask = self._place(self._ask, OrderSide.SELL, ask_room, ask_price)
+
+    def _rooms(self, position: Decimal, bid_price: float) -> tuple[Decimal, Decimal]:
+        """Return the largest new bid and ask quantities the limits and the account allow."""
+        limit = self.params.max_inventory
+        bid_room, ask_room = limit - position, limit + position
+        instrument = self._instrument
+        if not instrument.is_derivative:
+            # Spot cannot borrow: a sell needs the base asset, a buy the quote plus the fee.
+            portfolio = self.portfolio
+            ask_room = min(ask_room, portfolio.balance_free(instrument.base))
+            unit_cost = Decimal(repr(bid_price)) * (1 + instrument.taker_fee)
+            bid_room = min(bid_room, portfolio.balance_free(instrument.quote) / unit_cost)
+        return bid_room, ask_room
 
     def _place(
         self, order: Order | None, side: OrderSide, room: Decimal, price: float

@@ -42,6 +42,7 @@ ESTIMATORS: tuple[str, ...] = (
     "yang_zhang",
 )
 _LN2 = math.log(2.0)
+_log = math.log
 _GK = 2.0 * _LN2 - 1.0
 
 
@@ -50,18 +51,24 @@ _CLOSE_TO_CLOSE, _PARKINSON, _GARMAN_KLASS, _ROGERS_SATCHELL, _YANG_ZHANG = rang
 _USED_COLUMNS = {"close_to_close": ("close",), "parkinson": ("high", "low")}
 
 
-def _variance(code: int, s0: float, s1: float, s2: float, s3: float, s4: float, n: int) -> float:
-    """Turn window sums of the per-bar terms into a variance."""
+def _variance(
+    code: int, s0: float, s1: float, s2: float, s3: float, s4: float, n: int, k: float
+) -> float:
+    """Turn window sums of the per-bar terms into a variance (``k``: Yang-Zhang's weight)."""
     if code == 0:
         return (s1 - s0 * s0 / n) / (n - 1)
     if code == 1:
         return s0 / (4.0 * n * _LN2)
     if code in (2, 3):
         return s0 / n
-    k = 0.34 / (1.34 + (n + 1) / (n - 1))
     overnight = (s1 - s0 * s0 / n) / (n - 1)
     open_close = (s3 - s2 * s2 / n) / (n - 1)
     return overnight + k * open_close + (1.0 - k) * (s4 / n)
+
+
+def _yang_zhang_weight(n: int) -> float:
+    """Return Yang-Zhang's ``k = 0.34 / (1.34 + (n + 1) / (n - 1))`` for a window of ``n``."""
+    return 0.34 / (1.34 + (n + 1) / (n - 1))
 
 
 def _terms(
@@ -98,6 +105,7 @@ class RealizedVolatility(OhlcIndicator):
     __slots__ = (
         "_close",
         "_code",
+        "_k",
         "_s0",
         "_s1",
         "_s2",
@@ -121,6 +129,7 @@ class RealizedVolatility(OhlcIndicator):
         self._code = _CODES[estimator]
         self.annualization = check_positive("annualization", annualization)
         self._scale = math.sqrt(self.annualization)
+        self._k = _yang_zhang_weight(self.period)
         self._window: deque[tuple[float, float, float, float, float]] = deque(maxlen=self.period)
         self._s0 = self._s1 = self._s2 = self._s3 = self._s4 = 0.0
         self._close = 0.0
@@ -133,99 +142,122 @@ class RealizedVolatility(OhlcIndicator):
         """Add the newest bar (all prices > 0)."""
         previous = self._close
         self._close = close
-        self.count += 1
+        count = self.count + 1
+        self.count = count
         code = self._code
-        if self.count == 1 and code in (_CLOSE_TO_CLOSE, _YANG_ZHANG):
-            return  # these estimators need the previous close
-        window = self._window
-        full = len(window) == self.period
         if code == _YANG_ZHANG:  # the hot default, inlined (same expressions as _terms)
-            overnight = math.log(open / previous)
-            body = math.log(close / open)
-            rogers = math.log(high / close) * math.log(high / open) + math.log(
-                low / close
-            ) * math.log(low / open)
-            terms = (overnight, overnight * overnight, body, body * body, rogers)
-            if full:
-                old = window[0]
-                self._s0 += overnight - old[0]
-                self._s1 += terms[1] - old[1]
-                self._s2 += body - old[2]
-                self._s3 += terms[3] - old[3]
-                self._s4 += rogers - old[4]
+            if count == 1:
+                return  # needs the previous close
+            overnight = _log(open / previous)
+            body = _log(close / open)
+            rogers = _log(high / close) * _log(high / open) + _log(low / close) * _log(low / open)
+            overnight_2 = overnight * overnight
+            body_2 = body * body
+            window = self._window
+            n = self.period
+            if len(window) == n:
+                old_overnight, old_overnight_2, old_body, old_body_2, old_rogers = window[0]
+                s0 = self._s0 + (overnight - old_overnight)
+                s1 = self._s1 + (overnight_2 - old_overnight_2)
+                s2 = self._s2 + (body - old_body)
+                s3 = self._s3 + (body_2 - old_body_2)
+                s4 = self._s4 + (rogers - old_rogers)
             else:
-                self._s0 += overnight
-                self._s1 += terms[1]
-                self._s2 += body
-                self._s3 += terms[3]
-                self._s4 += rogers
+                s0 = self._s0 + overnight
+                s1 = self._s1 + overnight_2
+                s2 = self._s2 + body
+                s3 = self._s3 + body_2
+                s4 = self._s4 + rogers
+            self._s0, self._s1, self._s2, self._s3, self._s4 = s0, s1, s2, s3, s4
+            window.append((overnight, overnight_2, body, body_2, rogers))
+            if len(window) == n:
+                # _variance's Yang-Zhang branch, spelled out (same operations, same order)
+                k = self._k
+                variance = (
+                    (s1 - s0 * s0 / n) / (n - 1)
+                    + k * ((s3 - s2 * s2 / n) / (n - 1))
+                    + (1.0 - k) * (s4 / n)
+                )
+                self.value = math.sqrt(variance) * self._scale if variance > 0.0 else 0.0
+                self.ready = True
+            return
+        if count == 1 and code == _CLOSE_TO_CLOSE:
+            return  # needs the previous close
+        window = self._window
+        terms = _terms(code, open, high, low, close, previous)
+        if len(window) == self.period:
+            old = window[0]
+            self._s0 += terms[0] - old[0]
+            self._s1 += terms[1] - old[1]
         else:
-            terms = _terms(code, open, high, low, close, previous)
-            if full:
-                old = window[0]
-                self._s0 += terms[0] - old[0]
-                self._s1 += terms[1] - old[1]
-            else:
-                self._s0 += terms[0]
-                self._s1 += terms[1]
+            self._s0 += terms[0]
+            self._s1 += terms[1]
         window.append(terms)
         if len(window) == self.period:
-            variance = _variance(
-                code, self._s0, self._s1, self._s2, self._s3, self._s4, self.period
-            )
+            variance = _variance(code, self._s0, self._s1, 0.0, 0.0, 0.0, self.period, self._k)
             self.value = math.sqrt(variance) * self._scale if variance > 0.0 else 0.0
             self.ready = True
 
 
 @numba.njit(cache=True)
-def _kernel(
-    o: FloatArray,
-    h: FloatArray,
-    lo: FloatArray,
-    c: FloatArray,
-    period: int,
-    code: int,
-    scale: float,
+def _log_terms(
+    o: FloatArray, h: FloatArray, lo: FloatArray, c: FloatArray, code: int
 ) -> FloatArray:  # pragma: no cover - compiled
+    """Return each bar's logs, the first of two passes (split, the loops run faster than fused).
+
+    One row for most estimators (the summed term; close-to-close: the log return); three for
+    Yang-Zhang (overnight, body, Rogers-Satchell). Squares are formed in the second pass, from
+    these very values, exactly as :func:`_terms` forms them.
+    """
     n = len(c)
-    out = np.full(n, np.nan)
-    # keep the logs only: a stored term's square is recomputed, bit for bit, when it leaves
-    width = 3 if code == 4 else 1
-    base = np.zeros((n, width))
-    start = 1 if code in (0, 4) else 0
-    s = np.zeros(5)
-    for i in range(start, n):
-        previous = c[i - 1] if i > 0 else 0.0
-        row = _terms_jit(code, o[i], h[i], lo[i], c[i], previous)
-        if code == 4:
-            base[i, 0], base[i, 1], base[i, 2] = row[0], row[2], row[4]
-        else:
-            base[i, 0] = row[0]
-        if i - start >= period:
-            old = _terms_from_base(code, base, i - period)
-            for j in range(5):
-                s[j] += row[j] - old[j]
-        else:
-            for j in range(5):
-                s[j] += row[j]
-        if i - start + 1 >= period:
-            variance = _variance_jit(code, s[0], s[1], s[2], s[3], s[4], period)
-            out[i] = math.sqrt(variance) * scale if variance > 0.0 else 0.0
-    return out
+    terms = np.empty((3 if code == _YANG_ZHANG else 1, n))
+    for i in range(1 if code in (_CLOSE_TO_CLOSE, _YANG_ZHANG) else 0, n):
+        row = _terms_jit(code, o[i], h[i], lo[i], c[i], c[i - 1] if i > 0 else 0.0)
+        terms[0, i] = row[0]
+        if code == _YANG_ZHANG:
+            terms[1, i] = row[2]
+            terms[2, i] = row[4]
+    return terms
 
 
 @numba.njit(cache=True)
-def _terms_from_base(
-    code: int, base: FloatArray, i: int
-) -> tuple[float, float, float, float, float]:  # pragma: no cover - compiled
-    """Rebuild row ``i``'s terms from its stored logs (same products as :func:`_terms`)."""
-    if code == 0:
-        change = base[i, 0]
-        return (change, change * change, 0.0, 0.0, 0.0)
-    if code == 4:
-        overnight, body = base[i, 0], base[i, 1]
-        return (overnight, overnight * overnight, body, body * body, base[i, 2])
-    return (base[i, 0], 0.0, 0.0, 0.0, 0.0)
+def _rolling_volatility(
+    terms: FloatArray, code: int, period: int, k: float, scale: float
+) -> FloatArray:  # pragma: no cover - compiled
+    """Slide the window sums over :func:`_log_terms` as :class:`RealizedVolatility` does."""
+    n = terms.shape[1]
+    out = np.full(n, np.nan)
+    start = 1 if code in (_CLOSE_TO_CLOSE, _YANG_ZHANG) else 0
+    squares = code in (_CLOSE_TO_CLOSE, _YANG_ZHANG)
+    first = terms[0]
+    body = terms[1 if code == _YANG_ZHANG else 0]  # read for Yang-Zhang only
+    rogers = terms[2 if code == _YANG_ZHANG else 0]
+    s0 = s1 = s2 = s3 = s4 = 0.0
+    for i in range(start, n):
+        x = first[i]
+        if i - start >= period:
+            old = first[i - period]
+            s0 += x - old
+            if squares:
+                s1 += x * x - old * old
+            if code == _YANG_ZHANG:
+                b, old_body = body[i], body[i - period]
+                s2 += b - old_body
+                s3 += b * b - old_body * old_body
+                s4 += rogers[i] - rogers[i - period]
+        else:
+            s0 += x
+            if squares:
+                s1 += x * x
+            if code == _YANG_ZHANG:
+                b = body[i]
+                s2 += b
+                s3 += b * b
+                s4 += rogers[i]
+        if i - start + 1 >= period:
+            variance = _variance_jit(code, s0, s1, s2, s3, s4, period, k)
+            out[i] = math.sqrt(variance) * scale if variance > 0.0 else 0.0
+    return out
 
 
 def realized_volatility(
@@ -252,4 +284,11 @@ def realized_volatility(
     if len(set(lengths.values())) > 1:
         raise DataError(f"input series have different lengths: {lengths}")
     o, h, lo, c = arrays
-    return _kernel(o, h, lo, c, period, _CODES[estimator], math.sqrt(annualization))
+    code = _CODES[estimator]
+    return _rolling_volatility(
+        _log_terms(o, h, lo, c, code),
+        code,
+        period,
+        _yang_zhang_weight(period),
+        math.sqrt(annualization),
+    )

@@ -202,3 +202,17 @@ def test_hedge_estimators_recover_an_exact_linear_relation(bars) -> None:  # typ
         RollingOlsHedge(2)
     with pytest.raises(ValueError, match="delta"):
         KalmanHedge(1.5, 1e-3, warmup=10)
+
+
+def test_spot_entry_the_account_cannot_fund_is_skipped_whole(bars) -> None:  # type: ignore[no-untyped-def]
+    catalog = sample_catalog()
+    engine = BacktestEngine({"USDT": Decimal(100_000)})  # no ETH or BTC to sell
+    for instrument_id, frame in zip((Y, X), bars, strict=True):
+        engine.add_instrument(catalog.instrument(instrument_id))
+        engine.add_bars(instrument_id, "1h", frame.iloc[0:3000])
+    strategy = RecordingPairs({"instrument_ids": [Y, X], "formation_bars": FORMATION})
+    engine.add_strategy(strategy)
+    engine.run()
+    signals = [s for s in strategy.steps if s["pvalue"] < 0.05 and abs(s["z"]) > 2.0]
+    assert signals, "the gate and the z-score did call for entries"
+    assert strategy.orders == [], "every entry sells one leg, which the account cannot do"

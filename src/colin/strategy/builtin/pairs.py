@@ -15,6 +15,7 @@ from colin.core.ids import InstrumentId
 from colin.indicators.statistics import ZScore
 from colin.model.data import Bar
 from colin.model.enums import OrderSide
+from colin.model.instrument import Instrument
 from colin.strategy.builtin.hedge_ratio import KalmanHedge, RollingOlsHedge
 from colin.strategy.params import StrategyParams
 from colin.strategy.strategy import Strategy
@@ -88,7 +89,8 @@ class PairsTrading(Strategy):
     ``notional / price`` and X's is ``beta`` times that, both at market. The position is closed
     when z reverts to within ``exit_z`` of zero or beyond (``z < exit_z`` for a short spread,
     ``z > -exit_z`` for a long one), whether or not the gate is still open. On spot the leg
-    that is sold needs the base asset in the account.
+    that is sold needs the base asset in the account and the bought one the quote currency; an
+    entry the account cannot fund in full is skipped, so a pair is never opened on one leg.
     """
 
     name = "pairs"
@@ -155,7 +157,7 @@ class PairsTrading(Strategy):
         if self.direction:
             self._maybe_exit()
         elif self.cointegrated and self.beta > 0.0:
-            self._maybe_enter(y)
+            self._maybe_enter(y, x)
 
     def _retest(self) -> None:
         p = self.params
@@ -173,7 +175,7 @@ class PairsTrading(Strategy):
             result = coint(ys, xs, maxlag=p.adf_lags, autolag=None)
         self.pvalue = float(result[1])
 
-    def _maybe_enter(self, y: float) -> None:
+    def _maybe_enter(self, y: float, x: float) -> None:
         p = self.params
         if abs(self.zscore) <= p.entry_z:
             return
@@ -184,8 +186,25 @@ class PairsTrading(Strategy):
         self.direction = -1 if self.zscore > 0 else 1
         y_side = OrderSide.BUY if self.direction > 0 else OrderSide.SELL
         x_side = OrderSide.SELL if self.direction > 0 else OrderSide.BUY
+        if not (
+            self._fundable(self._y_instrument, y_side, y_quantity, y)
+            and self._fundable(self._x_instrument, x_side, x_quantity, x)
+        ):
+            self.direction = 0  # never open one leg of a pair the account cannot hold
+            return
         self.submit_market(self._y_id, y_side, y_quantity, tags=("entry", "y"))
         self.submit_market(self._x_id, x_side, x_quantity, tags=("entry", "x"))
+
+    def _fundable(
+        self, instrument: Instrument, side: OrderSide, quantity: Decimal, price: float
+    ) -> bool:
+        """Whether a spot account holds what the leg needs (always true for derivatives)."""
+        if instrument.is_derivative:
+            return True
+        if side is OrderSide.SELL:
+            return self.portfolio.balance_free(instrument.base) >= quantity
+        cost = quantity * Decimal(repr(price)) * (1 + instrument.taker_fee)
+        return self.portfolio.balance_free(instrument.quote) >= cost
 
     def _maybe_exit(self) -> None:
         if self.direction * self.zscore < -self.params.exit_z:

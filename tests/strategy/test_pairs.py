@@ -3,7 +3,7 @@
 Over 2024 as a whole ETH and BTC are not cointegrated (Engle-Granger p = 0.75), but the test on a
 300-bar formation window passes in a few stretches (e.g. the window ending at bar 804, around
 2024-02-03). The gate is shown both ways on the same real series: a stretch where every test
-fails (bars 900-1956) trades nothing, and a run over the whole period trades only while the last
+fails (bars 900-1956) trades nothing, and a run over bars 0-3000 trades only while the last
 test passed.
 """
 
@@ -123,43 +123,43 @@ def test_a_pair_that_fails_the_cointegration_test_never_trades(bars) -> None:  #
 
 
 @pytest.fixture(scope="module")
-def year(bars) -> RecordingPairs:  # type: ignore[no-untyped-def]
+def first_half(bars) -> RecordingPairs:  # type: ignore[no-untyped-def]
     return _run(bars, slice(0, 3000))
 
 
-def test_entries_only_while_cointegrated_and_beyond_the_entry_z(year: RecordingPairs) -> None:
-    entries = [(i, o) for i, o in year.orders if o.tags[0] == "entry"]
+def test_entries_only_while_cointegrated_and_beyond_the_entry_z(first_half: RecordingPairs) -> None:
+    entries = [(i, o) for i, o in first_half.orders if o.tags[0] == "entry"]
     assert len(entries) >= 4
     steps = [i for i, _ in entries]
-    _check_pvalues(year, sorted({_last_test(i) for i in steps}))
+    _check_pvalues(first_half, sorted({_last_test(i) for i in steps}))
     for step in steps:
-        assert year.steps[step]["pvalue"] < 0.05
-        assert abs(year.steps[step]["z"]) > 2.0
+        assert first_half.steps[step]["pvalue"] < 0.05
+        assert abs(first_half.steps[step]["z"]) > 2.0
 
 
-def test_both_legs_are_sized_by_the_hedge_ratio(year: RecordingPairs) -> None:
-    entries = [(i, o) for i, o in year.orders if o.tags[0] == "entry"]
+def test_both_legs_are_sized_by_the_hedge_ratio(first_half: RecordingPairs) -> None:
+    entries = [(i, o) for i, o in first_half.orders if o.tags[0] == "entry"]
     lot = Decimal("0.00001")  # BTC/USDT lot size
     for (step, y_order), (_, x_order) in zip(entries[::2], entries[1::2], strict=True):
         assert (y_order.tags[1], x_order.tags[1]) == ("y", "x")
         assert y_order.side is not x_order.side
-        beta = Decimal(repr(year.steps[step]["beta"]))
+        beta = Decimal(repr(first_half.steps[step]["beta"]))
         assert beta > 0
         assert 0 <= beta * y_order.quantity - x_order.quantity < lot
-        ys = np.array([s["y"] for s in year.steps[:step]])[-HEDGE_WINDOW:]
-        xs = np.array([s["x"] for s in year.steps[:step]])[-HEDGE_WINDOW:]
+        ys = np.array([s["y"] for s in first_half.steps[:step]])[-HEDGE_WINDOW:]
+        xs = np.array([s["x"] for s in first_half.steps[:step]])[-HEDGE_WINDOW:]
         assert float(beta) == pytest.approx(np.polyfit(xs, ys, 1)[0], rel=1e-6)
-        short_spread = year.steps[step]["z"] > 0
+        short_spread = first_half.steps[step]["z"] > 0
         assert (y_order.side.value == "SELL") == short_spread
         for order in (y_order, x_order):
-            assert year.filled[str(order.client_order_id)] == order.quantity, "leg not filled"
+            assert first_half.filled[str(order.client_order_id)] == order.quantity, "leg not filled"
 
 
-def test_exits_when_the_z_score_reverts(year: RecordingPairs) -> None:
+def test_exits_when_the_z_score_reverts(first_half: RecordingPairs) -> None:
     direction = 0
     exits = 0
-    for step, order in year.orders:
-        z = year.steps[step]["z"]
+    for step, order in first_half.orders:
+        z = first_half.steps[step]["z"]
         if order.tags == ("entry", "y"):
             direction = -1 if z > 0 else 1
         elif order.tags == ("exit", "y"):

@@ -37,13 +37,20 @@ from colin.risk.audit import AuditSink
 from colin.risk.checks import Breach, RateThrottle, TradableCheck
 from colin.risk.config import RiskConfig
 from colin.risk.controls import RiskControls
-from colin.risk.decision import Modification, RiskDecision, risk_level
+from colin.risk.decision import Modification, RiskDecision, RiskLevel, risk_level
 from colin.risk.exposure import ExposureBook
 from colin.risk.ledger import OpenOrderLedger
 from colin.risk.modify import assess_modify
 
 log = logging.getLogger(__name__)
 _INITIALIZED = OrderStatus.INITIALIZED
+_new_decision = tuple.__new__
+_LOW, _MEDIUM, _HIGH, _CRITICAL = (
+    RiskLevel.LOW,
+    RiskLevel.MEDIUM,
+    RiskLevel.HIGH,
+    RiskLevel.CRITICAL,
+)
 
 
 class RiskEngine(RiskControls):
@@ -88,6 +95,7 @@ class RiskEngine(RiskControls):
             )
             if limit is not None
         }
+        self._submit_throttle = self._throttles.get("submit")
         self._submitted: set[ClientOrderId] = set()
         self._var_limit = self.assessor.var_limit
         super().__init__(bus, clock, cache, portfolio)
@@ -139,13 +147,9 @@ class RiskEngine(RiskControls):
         else:
             original = order.quantity
             assessment = self._assess(order, now)
-        if not assessment.breaches:
-            throttle = self._throttles.get("submit")
-            if throttle is not None:
-                if throttle.allows(now):
-                    throttle.record(now)
-                else:
-                    assessment.breaches.append(Breach("submit_rate", throttle.describe()))
+        throttle = self._submit_throttle
+        if throttle is not None and not assessment.breaches and not throttle.acquire(now):
+            assessment.breaches.append(Breach("submit_rate", throttle.describe()))
         decision = self._decision("submit", order, assessment, now, started)
         self._store(decision)
         if decision.approved:
@@ -207,11 +211,8 @@ class RiskEngine(RiskControls):
             log.exception("modify check failed on %r", command)
             breaches = [Breach("internal_error", f"{type(exc).__name__}: {exc}")]
         throttle = self._throttles.get("modify")
-        if not breaches and throttle is not None:
-            if throttle.allows(now):
-                throttle.record(now)
-            else:
-                breaches.append(Breach("modify_rate", throttle.describe()))
+        if not breaches and throttle is not None and not throttle.acquire(now):
+            breaches.append(Breach("modify_rate", throttle.describe()))
         decision = self._record(
             "modify",
             command.client_order_id,
@@ -266,23 +267,43 @@ class RiskEngine(RiskControls):
     ) -> RiskDecision:
         ctx = assessment.context
         breaches = assessment.breaches
-        approved = not breaches
-        score = min(100.0, ctx.utilisation * 100.0) if ctx is not None else 100.0
+        if breaches:
+            approved = False
+            score = 100.0
+            level = _CRITICAL
+            reasons = tuple([str(b) for b in breaches])
+        else:
+            approved = True
+            score = ctx.utilisation * 100.0 if ctx is not None else 100.0
+            if score > 100.0:
+                score = 100.0
+            level = _LOW if score < 50.0 else _MEDIUM if score < 80.0 else _HIGH
+            reasons = ()
         warnings = tuple(ctx.warnings) if ctx is not None and ctx.warnings else ()
-        ids: tuple[str, str, str] = ("", "", "")
+        client_order_id: str = ""
+        instrument_id: str = ""
+        strategy_id: str = ""
         if isinstance(order, Order):
-            ids = (order.client_order_id, order.instrument_id, order.strategy_id)
-        return RiskDecision(
-            kind,
-            *ids,
-            approved,
-            risk_level(score, approved),
-            tuple([str(b) for b in breaches]) if breaches else (),
-            warnings,
-            assessment.modifications,
-            score if approved else 100.0,
-            now,
-            time.perf_counter_ns() - started,
+            client_order_id = order.client_order_id
+            instrument_id = order.instrument_id
+            strategy_id = order.strategy_id
+        # tuple.__new__ skips the named tuple's keyword-handling constructor (on every order)
+        return _new_decision(
+            RiskDecision,
+            (
+                kind,
+                client_order_id,
+                instrument_id,
+                strategy_id,
+                approved,
+                level,
+                reasons,
+                warnings,
+                assessment.modifications,
+                score,
+                now,
+                time.perf_counter_ns() - started,
+            ),
         )
 
     def _record(

@@ -24,11 +24,21 @@ _PRICED = (OrderType.LIMIT, OrderType.STOP_LIMIT)
 class InstrumentOrders:
     """Totals of the open orders of one instrument (quantities in contracts).
 
-    ``buy_limits`` and ``sell_limits`` hold the limit price of each resting priced order, for
-    self-trade prevention without a cache scan.
+    ``buy_limits`` and ``sell_limits`` hold the limit price of each resting priced order, and
+    ``highest_buy`` and ``lowest_sell`` the best of each side (``None`` when there is none), for
+    self-trade prevention without a cache scan. The best price is looked for again only when the
+    order holding it goes.
     """
 
-    __slots__ = ("buy_limits", "buy_qty", "count", "sell_limits", "sell_qty")
+    __slots__ = (
+        "buy_limits",
+        "buy_qty",
+        "count",
+        "highest_buy",
+        "lowest_sell",
+        "sell_limits",
+        "sell_qty",
+    )
 
     def __init__(self) -> None:
         self.count = 0
@@ -36,21 +46,44 @@ class InstrumentOrders:
         self.sell_qty = 0.0
         self.buy_limits: dict[ClientOrderId, float] = {}
         self.sell_limits: dict[ClientOrderId, float] = {}
+        self.highest_buy: float | None = None
+        self.lowest_sell: float | None = None
+
+    def add_limit(self, client_order_id: ClientOrderId, buy: bool, price: float) -> None:
+        """Record a resting limit price."""
+        if buy:
+            self.buy_limits[client_order_id] = price
+            if self.highest_buy is None or price > self.highest_buy:
+                self.highest_buy = price
+        else:
+            self.sell_limits[client_order_id] = price
+            if self.lowest_sell is None or price < self.lowest_sell:
+                self.lowest_sell = price
+
+    def remove_limit(self, client_order_id: ClientOrderId, buy: bool) -> None:
+        """Forget a resting limit price."""
+        if buy:
+            limits = self.buy_limits
+            if limits.pop(client_order_id, None) == self.highest_buy:
+                self.highest_buy = max(limits.values()) if limits else None
+        else:
+            limits = self.sell_limits
+            if limits.pop(client_order_id, None) == self.lowest_sell:
+                self.lowest_sell = min(limits.values()) if limits else None
 
 
 class _Entry:
     __slots__ = (
-        "base",
         "buy",
         "client_order_id",
         "cost",
+        "currency",
         "fee",
-        "instrument_id",
         "limit",
+        "multiplier",
         "notional",
         "price",
         "qty",
-        "quote",
         "reduce_only",
         "reserve",
         "spot",
@@ -63,31 +96,25 @@ class _Entry:
         order: Order,
         spec: InstrumentSpec,
         totals: InstrumentOrders,
-        quantity: float,
         price: float,
         unit_cost: float,
     ) -> None:
         self.totals = totals
         self.client_order_id = order.client_order_id
-        self.instrument_id = order.instrument_id
         self.limit = _limit(order)
-        self.buy = order.side is _BUY
+        self.buy = buy = order.side is _BUY
         self.reduce_only = order.reduce_only
         self.spot = not spec.is_derivative
-        self.quote = spec.quote
-        self.base = spec.base
+        self.currency = spec.quote if buy else spec.base  # what a spot order reserves
+        self.multiplier = spec.multiplier
         self.price = price
         self.fee = spec.taker_fee
         self.unit_cost = unit_cost
-        self.cost = 0.0
-        self.qty = 0.0
-        self.notional = 0.0
-        self.reserve = 0.0
-        self.size(quantity, spec.multiplier)
+        self.qty = self.notional = self.cost = self.reserve = 0.0
 
-    def size(self, qty: float, contract_size: float) -> None:
+    def size(self, qty: float) -> None:
         self.qty = qty
-        self.notional = 0.0 if self.reduce_only else qty * self.price * contract_size
+        self.notional = 0.0 if self.reduce_only else qty * self.price * self.multiplier
         self.cost = qty * self.unit_cost
         if not self.spot:
             self.reserve = 0.0
@@ -103,7 +130,6 @@ class OpenOrderLedger:
     def __init__(self, cache: CacheFacade) -> None:
         self._cache = cache
         self._entries: dict[ClientOrderId, _Entry] = {}
-        self._contract: dict[InstrumentId, float] = {}
         self.by_instrument: dict[InstrumentId, InstrumentOrders] = {}
         self.count = 0
         self.notional = 0.0
@@ -136,19 +162,17 @@ class OpenOrderLedger:
         """
         if order.client_order_id in self._entries:
             return
-        self._contract[order.instrument_id] = spec.multiplier
-        entry = _Entry(
-            order, spec, self.instrument(order.instrument_id), quantity, price, unit_cost
-        )
+        entry = _Entry(order, spec, self.instrument(order.instrument_id), price, unit_cost)
+        entry.size(quantity)
         self._entries[order.client_order_id] = entry
-        self._apply(entry, 1.0)
+        self._add(entry)
 
     def on_order_event(self, event: OrderEvent) -> None:
         """Re-size or drop an order after the execution engine moved it."""
         entry = self._entries.pop(event.client_order_id, None)
         if entry is None:
             return
-        self._apply(entry, -1.0)
+        self._remove(entry)
         order = self._cache.order(event.client_order_id)
         if order is not None:
             self._restore(order, entry)
@@ -159,35 +183,47 @@ class OpenOrderLedger:
         if order.price is not None and order.price.is_finite():
             entry.price = float(order.price)
         entry.limit = _limit(order)
-        entry.size(float(order.leaves_qty), self._contract[order.instrument_id])
+        entry.size(float(order.leaves_qty))
         if entry.qty <= 0.0:
             return
         self._entries[order.client_order_id] = entry
-        self._apply(entry, 1.0)
+        self._add(entry)
 
-    def _apply(self, entry: _Entry, sign: float) -> None:
+    def _add(self, entry: _Entry) -> None:
         totals = entry.totals
-        step = 1 if sign > 0.0 else -1
-        totals.count += step
-        self.count += step
+        totals.count += 1
+        self.count += 1
         if entry.buy:
-            totals.buy_qty += sign * entry.qty
-            self.buy_notional += sign * entry.notional
-            limits = totals.buy_limits
+            totals.buy_qty += entry.qty
+            self.buy_notional += entry.notional
         else:
-            totals.sell_qty += sign * entry.qty
-            self.sell_notional += sign * entry.notional
-            limits = totals.sell_limits
+            totals.sell_qty += entry.qty
+            self.sell_notional += entry.notional
         if entry.limit is not None:
-            if sign > 0.0:
-                limits[entry.client_order_id] = entry.limit
-            else:
-                limits.pop(entry.client_order_id, None)
-        self.notional += sign * entry.notional
-        self.costs += sign * entry.cost
+            totals.add_limit(entry.client_order_id, entry.buy, entry.limit)
+        self.notional += entry.notional
+        self.costs += entry.cost
         if entry.spot:
-            currency = entry.quote if entry.buy else entry.base
-            self.reserved[currency] = self.reserved.get(currency, 0.0) + sign * entry.reserve
+            currency = entry.currency
+            self.reserved[currency] = self.reserved.get(currency, 0.0) + entry.reserve
+
+    def _remove(self, entry: _Entry) -> None:
+        totals = entry.totals
+        totals.count -= 1
+        self.count -= 1
+        if entry.buy:
+            totals.buy_qty -= entry.qty
+            self.buy_notional -= entry.notional
+        else:
+            totals.sell_qty -= entry.qty
+            self.sell_notional -= entry.notional
+        if entry.limit is not None:
+            totals.remove_limit(entry.client_order_id, entry.buy)
+        self.notional -= entry.notional
+        self.costs -= entry.cost
+        if entry.spot:
+            currency = entry.currency
+            self.reserved[currency] = self.reserved.get(currency, 0.0) - entry.reserve
 
 
 def _limit(order: Order) -> float | None:

@@ -50,7 +50,9 @@ def assess_modify(
         reduce_only=order.reduce_only,
         ts_init=now,
     )
-    breach = validate_order(shadow, instrument, engine.assessor.max_quantity)
+    assessor = engine.assessor
+    spec = assessor.specs.get(instrument)
+    breach = validate_order(shadow, spec, assessor.max_quantity)
     if breach is not None:
         return [breach]
     if quantity <= order.filled_qty:
@@ -69,7 +71,6 @@ def assess_modify(
         shadow.quantity = (
             order.leaves_qty if command.quantity is None else quantity - order.filled_qty
         )
-    assessor = engine.assessor
     reference = engine.reference_price(order.instrument_id)
     own_decimal = shadow.price if shadow.price is not None else shadow.trigger_price
     own = float(own_decimal) if own_decimal is not None else None
@@ -78,6 +79,5 @@ def assess_modify(
         price = reference
     if price <= 0.0:
         return [Breach("no_reference_price", f"no last price for {order.instrument_id}")]
-    ctx = assessor.context(shadow, instrument, float(shadow.quantity), own, price, reference, now)
-    checks = assessor.checks if increase > 0 else assessor.price_checks
-    return assessor.run(ctx, checks)
+    ctx = assessor.context(shadow, spec, float(shadow.quantity), own, price, reference, now)
+    return assessor.run(ctx, None if increase > 0 else assessor.price_checks)

@@ -1,22 +1,50 @@
-"""Float views of instruments, computed once: ``float(Decimal)`` is too slow for every check."""
+"""Per-instrument views computed once: float numbers, validated values and the check plan.
+
+``float(Decimal)`` and Decimal arithmetic are too slow to repeat for every check of every order,
+so each instrument gets an :class:`InstrumentSpec` holding its numbers as floats, memos of the
+order quantities and prices already found well formed (with their float values), and the tuples
+of checks that apply to an order in it that adds risk and to one that reduces it.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from colin.core.ids import InstrumentId
 from colin.model.instrument import Instrument
 
+if TYPE_CHECKING:
+    from colin.risk.checks.base import Breach, OrderContext
+
+    CheckFunction = Callable[[OrderContext], Breach | None]
+
+MEMO_SIZE = 4096
+"""How many distinct quantities (and prices) an instrument's memo holds before it starts afresh."""
+
 
 class InstrumentSpec:
-    """The numbers of one instrument that the checks use, as floats."""
+    """The numbers of one instrument that the checks use, as floats, and its check plan.
+
+    ``quantities`` and ``prices`` map values that passed validation (lot/tick multiples within
+    the limits) to their floats; only the validator writes them (see :meth:`remember`).
+    ``adding`` and ``reducing`` are the checks (bound ``check`` methods) to run on an order that
+    may add risk and on one that can only reduce a position; the assessor fills them in.
+    """
 
     __slots__ = (
+        "adding",
         "base",
         "instrument",
         "is_derivative",
         "max_leverage",
         "min_notional",
         "multiplier",
+        "prices",
+        "quantities",
         "quote",
+        "reducing",
         "taker_fee",
     )
 
@@ -29,19 +57,39 @@ class InstrumentSpec:
         self.is_derivative = instrument.is_derivative
         self.base = instrument.base
         self.quote = instrument.quote
+        self.quantities: dict[Decimal, float] = {}
+        self.prices: dict[Decimal, float] = {}
+        self.adding: tuple[CheckFunction, ...] = ()
+        self.reducing: tuple[CheckFunction, ...] = ()
+
+    @staticmethod
+    def remember(memo: dict[Decimal, float], value: Decimal) -> None:
+        """Add a validated value to ``memo``, starting afresh when it is full."""
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        memo[value] = float(value)
 
 
 class SpecCache:
-    """Specs by instrument id, rebuilt when the cache holds a different instrument object."""
+    """Specs by instrument id, rebuilt when the cache holds a different instrument object.
 
-    __slots__ = ("_specs",)
+    Parameters
+    ----------
+    plan
+        Called with each new spec to fill in its check plan.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("_plan", "_specs")
+
+    def __init__(self, plan: Callable[[InstrumentSpec], None] | None = None) -> None:
         self._specs: dict[InstrumentId, InstrumentSpec] = {}
+        self._plan = plan
 
     def get(self, instrument: Instrument) -> InstrumentSpec:
         """Return the spec of ``instrument``."""
         spec = self._specs.get(instrument.id)
         if spec is None or spec.instrument is not instrument:
             spec = self._specs[instrument.id] = InstrumentSpec(instrument)
+            if self._plan is not None:
+                self._plan(spec)
         return spec

@@ -3,7 +3,7 @@
 from colin.risk.checks.base import Breach, OrderContext, PreTradeCheck
 from colin.risk.checks.compliance import RestrictedCheck, TradingHoursCheck
 from colin.risk.checks.exposure import GrossExposureCheck, LeverageCheck, NetExposureCheck
-from colin.risk.checks.margin import MarginCheck
+from colin.risk.checks.margin import CashCheck, MarginCheck
 from colin.risk.checks.market_data import StaleDataCheck
 from colin.risk.checks.notional import NotionalCheck
 from colin.risk.checks.open_orders import OpenOrdersCheck
@@ -18,6 +18,7 @@ from colin.risk.checks.var_limit import VarLimitCheck
 
 __all__ = [
     "Breach",
+    "CashCheck",
     "GrossExposureCheck",
     "LeverageCheck",
     "MarginCheck",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from colin.model.orders import Order
-from colin.risk.ledger import InstrumentOrders, OpenOrderLedger
+from colin.risk.ledger import InstrumentOrders
 from colin.risk.spec import InstrumentSpec
 
 
@@ -42,13 +42,15 @@ class OrderContext:
     ``existing`` is the position plus every working order on the same side, i.e. the worst-case
     position before this order; ``reduces`` tells whether the order (with those working orders)
     can only bring the position closer to flat.
+
+    Checks record how much of each limit the order uses in ``utilisation`` (the highest share)
+    and call :meth:`near` for a share at or above the warning level; ``warnings`` stays ``None``
+    until there is one, so that a quiet order allocates nothing for it.
     """
 
     __slots__ = (
         "equity",
         "existing",
-        "instrument",
-        "ledger",
         "multiplier",
         "notional",
         "now",
@@ -64,7 +66,6 @@ class OrderContext:
         "spec",
         "unit_cost",
         "utilisation",
-        "warn_level",
         "warnings",
     )
 
@@ -78,54 +79,60 @@ class OrderContext:
         price: float,
         reference_price: float | None,
         position: float,
-        ledger: OpenOrderLedger,
+        pending: InstrumentOrders | None,
         equity: float,
         now: int,
-        warn_level: float,
     ) -> None:
         self.order = order
         self.spec = spec
-        self.instrument = spec.instrument
         self.quantity = quantity
         self.own_price = own_price
         self.price = price
         self.reference_price = reference_price
         self.position = position
-        self.ledger = ledger
         self.equity = equity
         self.now = now
-        self.warn_level = warn_level
         self.multiplier = multiplier = spec.multiplier
         self.notional = quantity * price * multiplier
-        pending = ledger.by_instrument.get(order.instrument_id)
-        self.pending = pending if pending is not None else _NO_ORDERS
+        if pending is None:
+            pending = _NO_ORDERS
+        self.pending = pending
         if buy:
-            self.sign = 1.0
-            self.existing = position + self.pending.buy_qty
+            sign = 1.0
+            existing = position + pending.buy_qty
         else:
-            self.sign = -1.0
-            self.existing = position - self.pending.sell_qty
+            sign = -1.0
+            existing = position - pending.sell_qty
+        self.sign = sign
+        self.existing = existing
         # reduces: after every same-side working order and this one, |position| only shrinks
-        after = self.existing + self.sign * quantity
-        self.reduces = position != 0.0 and position * self.sign < 0.0 and position * after >= 0.0
+        self.reduces = (
+            position != 0.0
+            and position * sign < 0.0
+            and position * (existing + sign * quantity) >= 0.0
+        )
         # equity lost per contract on filling: the taker fee, plus the mark-to-market loss of
         # paying above (selling below) the reference price
-        adverse = 0.0
+        unit_cost = price * multiplier * spec.taker_fee
         if own_price is not None and reference_price is not None:
-            adverse = max(0.0, self.sign * (own_price - reference_price)) * multiplier
-        self.unit_cost = price * multiplier * spec.taker_fee + adverse
+            adverse = sign * (own_price - reference_price)
+            if adverse > 0.0:
+                unit_cost += adverse * multiplier
+        self.unit_cost = unit_cost
         self.utilisation = 0.0
-        self.warnings: list[str] = []
+        self.warnings: list[str] | None = None
 
-    def utilise(self, name: str, used: float, limit: float) -> None:
-        """Record how much of a limit the order uses, warning when it is near the limit."""
-        share = used / limit if limit > 0.0 else 1.0
-        if share > self.utilisation:
-            self.utilisation = share
-        if self.warn_level <= share <= 1.0:
-            self.warnings.append(
-                f"{name} at {share:.0%} of its limit ({used:,.2f} of {limit:,.2f})"
-            )
+    def warn(self, text: str) -> None:
+        """Attach a warning to the decision."""
+        if self.warnings is None:
+            self.warnings = [text]
+        else:
+            self.warnings.append(text)
+
+    def near(self, name: str, used: float, limit: float, share: float) -> None:
+        """Warn that the order uses ``share`` (at or above the warning level) of a limit."""
+        if share <= 1.0:
+            self.warn(f"{name} at {share:.0%} of its limit ({used:,.2f} of {limit:,.2f})")
 
 
 _NO_ORDERS = InstrumentOrders()
@@ -134,8 +141,10 @@ _NO_ORDERS = InstrumentOrders()
 class PreTradeCheck(Protocol):
     """One configurable check: return a :class:`Breach` to deny, ``None`` to pass.
 
-    A check with a true ``only_adding`` attribute never denies an order that reduces a
-    position; the assessor does not even call it for one.
+    A check with a true ``only_adding`` attribute is never called for an order that can only
+    reduce a position. A check may have an ``applies(spec) -> bool`` method: the assessor then
+    leaves it out of the plan of every instrument it returns false for (a restricted list that
+    does not name the instrument, a cash check on a perpetual).
     """
 
     code: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from colin.risk.checks.base import Breach, OrderContext
 from colin.risk.exposure import ExposureBook
+from colin.risk.ledger import OpenOrderLedger
 
 
 class GrossExposureCheck:
@@ -11,24 +12,31 @@ class GrossExposureCheck:
 
     code = "gross_exposure"
     only_adding = True
-    __slots__ = ("book", "limit")
+    __slots__ = ("book", "ledger", "limit", "warn_level")
 
-    def __init__(self, book: ExposureBook, limit: float) -> None:
+    def __init__(
+        self, book: ExposureBook, ledger: OpenOrderLedger, limit: float, warn_level: float
+    ) -> None:
         self.book = book
+        self.ledger = ledger
         self.limit = limit
+        self.warn_level = warn_level
 
     def check(self, ctx: OrderContext) -> Breach | None:
         """Positions plus working orders plus this order, against the limit."""
-        if ctx.reduces:
-            return None
-        before = self.book.gross + ctx.ledger.notional
+        limit = self.limit
+        before = self.book.gross + self.ledger.notional
         used = before + ctx.notional
-        ctx.utilise("gross exposure", used, self.limit)
-        if used > self.limit:
-            allowed = (self.limit - before) / (ctx.price * ctx.multiplier)
+        share = used / limit
+        if share > ctx.utilisation:
+            ctx.utilisation = share
+        if share >= self.warn_level:
+            ctx.near("gross exposure", used, limit, share)
+        if used > limit:
+            allowed = (limit - before) / (ctx.price * ctx.multiplier)
             return Breach(
                 "max_gross_exposure",
-                f"gross exposure could reach {used:,.2f}, above the limit {self.limit:,.2f}",
+                f"gross exposure could reach {used:,.2f}, above the limit {limit:,.2f}",
                 allowed if allowed > 0.0 else None,
             )
         return None
@@ -42,26 +50,36 @@ class NetExposureCheck:
     """
 
     code = "net_exposure"
-    __slots__ = ("book", "limit")
+    __slots__ = ("book", "ledger", "limit", "warn_level")
 
-    def __init__(self, book: ExposureBook, limit: float) -> None:
+    def __init__(
+        self, book: ExposureBook, ledger: OpenOrderLedger, limit: float, warn_level: float
+    ) -> None:
         self.book = book
+        self.ledger = ledger
         self.limit = limit
+        self.warn_level = warn_level
 
     def check(self, ctx: OrderContext) -> Breach | None:
         """Worst-case net exposure in the order's direction, against the limit."""
-        ledger = ctx.ledger
-        pending = ledger.buy_notional if ctx.sign > 0 else ledger.sell_notional
-        before = ctx.sign * self.book.net + pending
+        ledger = self.ledger
+        sign = ctx.sign
+        pending = ledger.buy_notional if sign > 0 else ledger.sell_notional
+        before = sign * self.book.net + pending
         used = before + ctx.notional
         if used <= 0.0:
             return None
-        ctx.utilise("net exposure", used, self.limit)
-        if used > self.limit:
-            allowed = (self.limit - before) / (ctx.price * ctx.multiplier)
+        limit = self.limit
+        share = used / limit
+        if share > ctx.utilisation:
+            ctx.utilisation = share
+        if share >= self.warn_level:
+            ctx.near("net exposure", used, limit, share)
+        if used > limit:
+            allowed = (limit - before) / (ctx.price * ctx.multiplier)
             return Breach(
                 "max_net_exposure",
-                f"net exposure could reach {ctx.sign * used:,.2f}, beyond ±{self.limit:,.2f}",
+                f"net exposure could reach {sign * used:,.2f}, beyond ±{limit:,.2f}",
                 allowed if allowed > 0.0 else None,
             )
         return None
@@ -76,28 +94,35 @@ class LeverageCheck:
 
     code = "leverage"
     only_adding = True
-    __slots__ = ("book", "limit")
+    __slots__ = ("book", "ledger", "limit", "warn_level")
 
-    def __init__(self, book: ExposureBook, limit: float) -> None:
+    def __init__(
+        self, book: ExposureBook, ledger: OpenOrderLedger, limit: float, warn_level: float
+    ) -> None:
         self.book = book
+        self.ledger = ledger
         self.limit = limit
+        self.warn_level = warn_level
 
     def check(self, ctx: OrderContext) -> Breach | None:
         """Worst-case leverage after the order, against the limit."""
-        if ctx.reduces:
-            return None
-        ledger = ctx.ledger
+        ledger = self.ledger
+        limit = self.limit
         gross = self.book.gross + ledger.notional + ctx.notional
         equity = ctx.equity - ledger.costs - ctx.quantity * ctx.unit_cost
         leverage = gross / equity if equity > 0.0 else float("inf")
-        ctx.utilise("leverage", leverage, self.limit)
-        if leverage > self.limit:
+        share = leverage / limit
+        if share > ctx.utilisation:
+            ctx.utilisation = share
+        if share >= self.warn_level:
+            ctx.near("leverage", leverage, limit, share)
+        if leverage > limit:
             unit = ctx.price * ctx.multiplier
-            room = self.limit * (ctx.equity - ledger.costs) - self.book.gross - ledger.notional
-            allowed = room / (unit + self.limit * ctx.unit_cost)
+            room = limit * (ctx.equity - ledger.costs) - self.book.gross - ledger.notional
+            allowed = room / (unit + limit * ctx.unit_cost)
             return Breach(
                 "max_leverage",
-                f"leverage could reach {leverage:.2f}x, above the limit {self.limit:.2f}x",
+                f"leverage could reach {leverage:.2f}x, above the limit {limit:.2f}x",
                 allowed if allowed > 0.0 else None,
             )
         return None

@@ -2,7 +2,8 @@
 
 Spot buys must be paid for in quote currency (price plus taker fee), spot sells need the base
 asset (spot cannot go short). Perpetuals need initial margin: the worst-case gross exposure divided
-by the leverage in use must stay within equity.
+by the leverage in use must stay within equity. Each check is planned only for the instruments
+it is about.
 """
 
 from __future__ import annotations
@@ -10,36 +11,47 @@ from __future__ import annotations
 from colin.cache.portfolio_facade import PortfolioFacade
 from colin.risk.checks.base import Breach, OrderContext
 from colin.risk.exposure import ExposureBook
+from colin.risk.ledger import OpenOrderLedger
+from colin.risk.spec import InstrumentSpec
 
 
-class MarginCheck:
-    """Deny orders the account could not pay for or margin."""
+class CashCheck:
+    """Deny spot orders the account could not pay for (buys) or deliver (sells)."""
 
-    code = "margin"
-    __slots__ = ("book", "leverage", "portfolio")
+    code = "cash"
+    __slots__ = ("ledger", "portfolio", "warn_level")
 
-    def __init__(self, portfolio: PortfolioFacade, book: ExposureBook, leverage: float) -> None:
+    def __init__(
+        self, portfolio: PortfolioFacade, ledger: OpenOrderLedger, warn_level: float
+    ) -> None:
         self.portfolio = portfolio
-        self.book = book
-        self.leverage = leverage
+        self.ledger = ledger
+        self.warn_level = warn_level
+
+    @staticmethod
+    def applies(spec: InstrumentSpec) -> bool:
+        """Return whether the instrument is spot."""
+        return not spec.is_derivative
 
     def check(self, ctx: OrderContext) -> Breach | None:
-        """Check cash (spot) or initial margin (perpetuals)."""
+        """Check the balance left after what working orders reserve."""
         spec = ctx.spec
-        if spec.is_derivative:
-            return None if ctx.reduces else self._margin(ctx)
-        reserved = ctx.ledger.reserved
         if ctx.sign > 0.0:
             currency = spec.quote
             cost_per_unit = ctx.price * ctx.multiplier * (1.0 + spec.taker_fee)
-            need = ctx.quantity * cost_per_unit
         else:
             currency = spec.base
             cost_per_unit = ctx.multiplier
-            need = ctx.quantity * cost_per_unit
-        available = float(self.portfolio.balance_total(currency)) - reserved.get(currency, 0.0)
+        need = ctx.quantity * cost_per_unit
+        available = float(self.portfolio.balance_total(currency)) - self.ledger.reserved.get(
+            currency, 0.0
+        )
         if available > 0.0:
-            ctx.utilise(f"{currency} balance", need, available)
+            share = need / available
+            if share > ctx.utilisation:
+                ctx.utilisation = share
+            if share >= self.warn_level:
+                ctx.near(f"{currency} balance", need, available, share)
         if need > available:
             allowed = available / cost_per_unit
             return Breach(
@@ -50,14 +62,42 @@ class MarginCheck:
             )
         return None
 
-    def _margin(self, ctx: OrderContext) -> Breach | None:
-        leverage = min(self.leverage, ctx.spec.max_leverage)
-        ledger = ctx.ledger
+
+class MarginCheck:
+    """Deny perpetual orders that add risk beyond the initial margin equity can carry."""
+
+    code = "margin"
+    only_adding = True
+    __slots__ = ("book", "ledger", "leverage", "warn_level")
+
+    def __init__(
+        self, book: ExposureBook, ledger: OpenOrderLedger, leverage: float, warn_level: float
+    ) -> None:
+        self.book = book
+        self.ledger = ledger
+        self.leverage = leverage
+        self.warn_level = warn_level
+
+    @staticmethod
+    def applies(spec: InstrumentSpec) -> bool:
+        """Return whether the instrument is margined (a perpetual)."""
+        return spec.is_derivative
+
+    def check(self, ctx: OrderContext) -> Breach | None:
+        """Check the worst-case initial margin at the leverage in use."""
+        leverage = ctx.spec.max_leverage
+        if self.leverage < leverage:
+            leverage = self.leverage
+        ledger = self.ledger
         exposure = self.book.gross + ledger.notional
         required = (exposure + ctx.notional) / leverage
         available = ctx.equity - ledger.costs - ctx.quantity * ctx.unit_cost
         if available > 0.0:
-            ctx.utilise("margin", required, available)
+            share = required / available
+            if share > ctx.utilisation:
+                ctx.utilisation = share
+            if share >= self.warn_level:
+                ctx.near("margin", required, available, share)
         if required > available:
             unit = ctx.price * ctx.multiplier
             room = leverage * (ctx.equity - ledger.costs) - exposure

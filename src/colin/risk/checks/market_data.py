@@ -20,8 +20,6 @@ class StaleDataCheck:
 
     def check(self, ctx: OrderContext) -> Breach | None:
         """Check the age of the instrument's last price."""
-        if ctx.reduces:
-            return None
         seen = self.cache.last_price_ts(ctx.order.instrument_id)
         age = ctx.now - seen
         if seen == 0 or age > self.max_age_ns:

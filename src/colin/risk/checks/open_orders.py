@@ -3,35 +3,52 @@
 from __future__ import annotations
 
 from colin.risk.checks.base import Breach, OrderContext
+from colin.risk.ledger import OpenOrderLedger
 
 
 class OpenOrdersCheck:
     """Deny a new order when the instrument or the node already has too many working orders."""
 
     code = "open_orders"
-    __slots__ = ("per_instrument", "total")
+    __slots__ = ("ledger", "per_instrument", "total", "warn_level")
 
-    def __init__(self, per_instrument: int | None, total: int | None) -> None:
+    def __init__(
+        self,
+        ledger: OpenOrderLedger,
+        per_instrument: int | None,
+        total: int | None,
+        warn_level: float,
+    ) -> None:
+        self.ledger = ledger
         self.per_instrument = per_instrument
         self.total = total
+        self.warn_level = warn_level
 
     def check(self, ctx: OrderContext) -> Breach | None:
         """Count the working orders (approved ones not yet acknowledged included)."""
-        if self.per_instrument is not None:
+        limit = self.per_instrument
+        if limit is not None:
             count = ctx.pending.count
-            ctx.utilise("open orders of the instrument", count + 1, self.per_instrument)
-            if count >= self.per_instrument:
+            share = (count + 1) / limit
+            if share > ctx.utilisation:
+                ctx.utilisation = share
+            if share >= self.warn_level:
+                ctx.near("open orders of the instrument", count + 1, limit, share)
+            if count >= limit:
                 return Breach(
                     "max_open_orders_per_symbol",
-                    f"{ctx.order.instrument_id} already has {count} open orders "
-                    f"(limit {self.per_instrument})",
+                    f"{ctx.order.instrument_id} already has {count} open orders (limit {limit})",
                 )
-        if self.total is not None:
-            count = ctx.ledger.count
-            ctx.utilise("open orders", count + 1, self.total)
-            if count >= self.total:
+        limit = self.total
+        if limit is not None:
+            count = self.ledger.count
+            share = (count + 1) / limit
+            if share > ctx.utilisation:
+                ctx.utilisation = share
+            if share >= self.warn_level:
+                ctx.near("open orders", count + 1, limit, share)
+            if count >= limit:
                 return Breach(
-                    "max_open_orders_total",
-                    f"{count} orders are already open (limit {self.total})",
+                    "max_open_orders_total", f"{count} orders are already open (limit {limit})"
                 )
         return None

@@ -20,7 +20,7 @@ class PriceBandCheck:
         order = ctx.order
         if reference is None:
             if order.price is not None or order.trigger_price is not None:
-                ctx.warnings.append("no reference price: the price band was not checked")
+                ctx.warn("no reference price: the price band was not checked")
             return None
         own = ctx.own_price
         if own is None:

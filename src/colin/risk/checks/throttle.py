@@ -31,6 +31,17 @@ class RateThrottle:
         """Count a command sent at ``now``."""
         self._times.append(now)
 
+    def acquire(self, now: int) -> bool:
+        """Count a command sent at ``now`` if it fits in the window; return whether it did."""
+        times = self._times
+        horizon = now - self.interval_ns
+        while times and times[0] <= horizon:
+            times.popleft()
+        if len(times) < self.count:
+            times.append(now)
+            return True
+        return False
+
     def describe(self) -> str:
         """Return the limit in words, for denial reasons."""
         return f"{self.name} rate above {self.count} per {self.interval_ns / NANOS_PER_SECOND:g}s"

@@ -3,6 +3,10 @@
 Every failure here is a denial with a named field and reason, never an exception: comparisons
 with ``Decimal('NaN')`` raise, so finiteness is checked before any comparison, and arithmetic on
 absurd exponents is caught and reported.
+
+Quantities and prices that passed once are remembered per instrument (with their float value,
+see :class:`~colin.risk.spec.InstrumentSpec`), so the Decimal arithmetic runs once per distinct
+value rather than once per order; validity depends only on the value, never on how it is written.
 """
 
 from __future__ import annotations
@@ -10,46 +14,54 @@ from __future__ import annotations
 from decimal import Decimal
 
 from colin.model.enums import OrderSide, OrderType, TimeInForce
-from colin.model.instrument import Instrument
 from colin.model.orders import Order
 from colin.risk.checks.base import Breach
+from colin.risk.spec import InstrumentSpec
 
-_NEEDS_PRICE = (OrderType.LIMIT, OrderType.STOP_LIMIT)
-_NEEDS_TRIGGER = (OrderType.STOP_MARKET, OrderType.STOP_LIMIT)
+_LIMIT = OrderType.LIMIT
+_STOP_LIMIT = OrderType.STOP_LIMIT
+_STOP_MARKET = OrderType.STOP_MARKET
 
 
 def validate_order(
-    order: Order, instrument: Instrument, max_quantity: Decimal | None
+    order: Order, spec: InstrumentSpec, max_quantity: Decimal | None
 ) -> Breach | None:
-    """Return why ``order`` is malformed for ``instrument``, or ``None`` if it is well formed."""
+    """Return why ``order`` is malformed for the spec's instrument, or ``None`` if well formed."""
     if not isinstance(order.side, OrderSide):
         return Breach("invalid_side", f"side must be BUY or SELL, got {order.side!r}")
-    if not isinstance(order.order_type, OrderType):
-        return Breach("invalid_order_type", f"unknown order type {order.order_type!r}")
+    order_type = order.order_type
+    if not isinstance(order_type, OrderType):
+        return Breach("invalid_order_type", f"unknown order type {order_type!r}")
     if not isinstance(order.time_in_force, TimeInForce):
         return Breach("invalid_time_in_force", f"unknown time in force {order.time_in_force!r}")
-    breach = _check_quantity(order.quantity, instrument, max_quantity)
-    if breach is not None:
-        return breach
-    if order.order_type in _NEEDS_PRICE:
-        breach = _check_price("price", order.price, instrument)
+    quantity = order.quantity
+    try:
+        known = type(quantity) is Decimal and quantity in spec.quantities
+    except TypeError:  # a signalling NaN cannot even be hashed
+        known = False
+    if not known:
+        breach = _check_quantity(quantity, spec, max_quantity)
         if breach is not None:
             return breach
-    elif order.price is not None:
-        return Breach("invalid_price", f"a {order.order_type.value} order takes no limit price")
-    if order.order_type in _NEEDS_TRIGGER:
-        return _check_price("trigger_price", order.trigger_price, instrument)
-    if order.trigger_price is not None:
-        return Breach(
-            "invalid_trigger_price", f"a {order.order_type.value} order takes no trigger price"
-        )
-    if order.post_only and order.order_type is not OrderType.LIMIT:
+    price = order.price
+    if order_type is _LIMIT or order_type is _STOP_LIMIT:
+        breach = _check_price("price", price, spec)
+        if breach is not None:
+            return breach
+    elif price is not None:
+        return Breach("invalid_price", f"a {order_type.value} order takes no limit price")
+    trigger = order.trigger_price
+    if order_type is _STOP_MARKET or order_type is _STOP_LIMIT:
+        return _check_price("trigger_price", trigger, spec)
+    if trigger is not None:
+        return Breach("invalid_trigger_price", f"a {order_type.value} order takes no trigger price")
+    if order.post_only and order_type is not _LIMIT:
         return Breach("invalid_post_only", "post-only is only valid on limit orders")
     return None
 
 
 def _check_quantity(
-    quantity: object, instrument: Instrument, max_quantity: Decimal | None
+    quantity: object, spec: InstrumentSpec, max_quantity: Decimal | None
 ) -> Breach | None:
     if not isinstance(quantity, Decimal):
         return Breach(
@@ -59,6 +71,7 @@ def _check_quantity(
         return Breach("invalid_quantity", f"quantity must be finite, got {quantity}")
     if quantity <= 0:
         return Breach("invalid_quantity", f"quantity must be positive, got {quantity}")
+    instrument = spec.instrument
     try:
         off_lot = quantity % instrument.lot_size != 0
     except ArithmeticError:
@@ -84,10 +97,17 @@ def _check_quantity(
             f"quantity {quantity} is above the configured maximum {max_quantity}",
             float(max_quantity),
         )
+    if type(quantity) is Decimal:  # a subclass could hash or compare differently
+        spec.remember(spec.quantities, quantity)
     return None
 
 
-def _check_price(name: str, price: object, instrument: Instrument) -> Breach | None:
+def _check_price(name: str, price: object, spec: InstrumentSpec) -> Breach | None:
+    try:
+        if type(price) is Decimal and price in spec.prices:
+            return None
+    except TypeError:  # a signalling NaN cannot even be hashed
+        pass
     code = f"invalid_{name}"
     if price is None:
         return Breach(code, f"{name} is required for this order type")
@@ -97,13 +117,15 @@ def _check_price(name: str, price: object, instrument: Instrument) -> Breach | N
         return Breach(code, f"{name} must be finite, got {price}")
     if price <= 0:
         return Breach(code, f"{name} must be positive, got {price}")
+    tick_size = spec.instrument.tick_size
     try:
-        off_tick = price % instrument.tick_size != 0
+        off_tick = price % tick_size != 0
     except ArithmeticError:
         return Breach(code, f"{name} {price} is not representable")
     if off_tick:
         return Breach(
-            "price_precision",
-            f"{name} {price} is not a multiple of the tick size {instrument.tick_size}",
+            "price_precision", f"{name} {price} is not a multiple of the tick size {tick_size}"
         )
+    if type(price) is Decimal:
+        spec.remember(spec.prices, price)
     return None

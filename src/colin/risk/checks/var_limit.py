@@ -5,7 +5,8 @@ With exposures ``e`` (signed notionals) and a return covariance ``S``, the portf
 ``e'Se + 2 d (Se)_i + d^2 S_ii``: once ``Se`` is known (recomputed after each fill and when the
 covariance is replaced), each check is a few multiplications. VaR is ``z * sqrt(variance)``.
 Exposures are those of the positions at the prices of the last refresh; working orders are not
-included.
+included. ``S e``, the diagonal of ``S`` and the current VaR are kept as plain floats, since
+reading single numpy elements costs more than the arithmetic of the whole check.
 """
 
 from __future__ import annotations
@@ -26,17 +27,32 @@ class VarLimitCheck:
     """Deny orders that would take the portfolio's parametric VaR above ``limit``."""
 
     code = "var_limit"
-    __slots__ = ("_cov", "_index", "_sigma_e", "_variance", "book", "level", "limit", "z")
+    __slots__ = (
+        "_cov",
+        "_diagonal",
+        "_index",
+        "_sigma_e",
+        "_var",
+        "_variance",
+        "book",
+        "level",
+        "limit",
+        "warn_level",
+        "z",
+    )
 
-    def __init__(self, book: ExposureBook, limit: float, level: float) -> None:
+    def __init__(self, book: ExposureBook, limit: float, level: float, warn_level: float) -> None:
         self.book = book
         self.limit = limit
         self.level = level
+        self.warn_level = warn_level
         self.z = NormalDist().inv_cdf(level)
         self._index: dict[InstrumentId, int] = {}
         self._cov = np.zeros((0, 0))
-        self._sigma_e = np.zeros(0)
+        self._diagonal: list[float] = []
+        self._sigma_e: list[float] = []
         self._variance = 0.0
+        self._var = 0.0
 
     def set_covariance(self, instrument_ids: Sequence[InstrumentId], covariance: ArrayLike) -> None:
         """Use this covariance of per-period returns (rows and columns in ``instrument_ids``)."""
@@ -50,6 +66,7 @@ class VarLimitCheck:
             raise ValueError("covariance must be symmetric positive semi-definite")
         self._index = {InstrumentId(i): k for k, i in enumerate(instrument_ids)}
         self._cov = matrix
+        self._diagonal = matrix.diagonal().tolist()
         self.refresh()
 
     def refresh(self) -> None:
@@ -57,21 +74,23 @@ class VarLimitCheck:
         exposures = np.zeros(len(self._index))
         for instrument_id, k in self._index.items():
             exposures[k] = self.book.notional(instrument_id)
-        self._sigma_e = self._cov @ exposures
-        self._variance = float(exposures @ self._sigma_e)
+        sigma_e = self._cov @ exposures
+        self._sigma_e = sigma_e.tolist()
+        self._variance = float(exposures @ sigma_e)
+        self._var = self.z * math.sqrt(max(self._variance, 0.0))
 
     @property
     def var(self) -> float:
         """The portfolio's current parametric VaR (quote currency)."""
-        return self.z * math.sqrt(max(self._variance, 0.0))
+        return self._var
 
     def incremental(self, instrument_id: InstrumentId, change: float) -> float:
         """Return how much changing one exposure by ``change`` moves the VaR."""
         k = self._index[instrument_id]
         variance = (
-            self._variance + 2.0 * change * self._sigma_e[k] + change * change * self._cov[k, k]
+            self._variance + 2.0 * change * self._sigma_e[k] + change * change * self._diagonal[k]
         )
-        return self.z * math.sqrt(max(variance, 0.0)) - self.var
+        return self.z * math.sqrt(max(variance, 0.0)) - self._var
 
     def check(self, ctx: OrderContext) -> Breach | None:
         """Compare the VaR after the order with the limit."""
@@ -79,13 +98,21 @@ class VarLimitCheck:
         if k is None:
             return Breach("var_limit", f"no return covariance for {ctx.order.instrument_id}")
         change = ctx.sign * ctx.notional
-        s_e, s_ii = float(self._sigma_e[k]), float(self._cov[k, k])
+        s_e = self._sigma_e[k]
+        s_ii = self._diagonal[k]
         variance = self._variance + 2.0 * change * s_e + change * change * s_ii
-        after = self.z * math.sqrt(max(variance, 0.0))
-        if after <= self.var:
+        if variance < 0.0:  # rounding; a NaN stays NaN and denies below
+            variance = 0.0
+        after = self.z * math.sqrt(variance)
+        if after <= self._var:
             return None
-        ctx.utilise("VaR", after, self.limit)
-        if after <= self.limit:
+        limit = self.limit
+        share = after / limit
+        if share > ctx.utilisation:
+            ctx.utilisation = share
+        if share >= self.warn_level:
+            ctx.near("VaR", after, limit, share)
+        if after <= limit:
             return None
         # the largest |change| in this direction with z^2 (v + 2 c s_e + c^2 s_ii) <= limit^2
         room = (self.limit / self.z) ** 2 - self._variance

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from colin.cli.signal import resolve_symbols, signal
+from colin.core.time import parse_time
 from colin.persistence.catalog import ParquetCatalog, default_catalog, sample_catalog
 from colin.strategy.scorer import load_schema
 
@@ -52,16 +53,26 @@ def test_json_for_three_spellings_validates_and_is_written(
 
 
 def test_text_report_lists_levels_factors_and_warnings(catalog_dir: Path) -> None:
+    # The user catalog holds BTC/USDT 1h up to the bar closing 2024-09-05 15:00 (a SHORT there).
+    bars = sample_catalog().read_bars("BTC/USDT.BINANCE", "1h")
+    cutoff = parse_time("2024-09-05T15:00:00Z")
+    ParquetCatalog(catalog_dir).write_bars(
+        "BTC/USDT.BINANCE", "1h", bars[bars.ts_open + HOUR <= cutoff]
+    )
     result = runner.invoke(app, ["BTCUSDT"])
     assert result.exit_code == 0, result.output
     text = result.stdout
-    assert text.startswith("BTC/USDT.BINANCE 1h at 2024-09-06T04:00:00Z")
-    assert "direction   SHORT (LOW" in text
-    assert "stop loss   56,823.42  (above swing high 56710.00 + 0.2%)" in text
+    assert text.startswith("BTC/USDT.BINANCE 1h at 2024-09-05T15:00:00Z")
+    assert "direction   SHORT (MEDIUM, 71.5/100; long 35.1, short 71.5)" in text
+    assert "entry       56,558.01" in text
+    assert "stop loss   57,023.76  (above swing high 56909.94 + 0.2%)" in text
+    assert "take profit 55,626.51" in text
+    assert "size        1.43% of equity" in text
     for name in ("liquidity", "structure", "killzone", "order_flow", "volume_oi"):
         assert f"    {name}" in text
     assert "order_flow  0.20 -> absent" in text
     assert "! order_flow absent" in text
+    assert "! liquidity: equal lows at 56187.61 lie before the target" in text
 
 
 def test_time_horizon_picks_the_bars(catalog_dir: Path) -> None:

@@ -24,6 +24,8 @@ from colin.strategy.scorer.volume_profile import volume_profile
 
 BTC = "BTC/USDT.BINANCE"
 HOUR = 3_600_000_000_000
+SHORT_AT = parse_time("2024-09-05T15:00:00Z")  # default config: SHORT, MEDIUM (71.5)
+LONG_AT = parse_time("2024-09-04T15:00:00Z")  # default config: LONG, MEDIUM, volatility 63%
 
 
 @pytest.fixture(scope="module")
@@ -45,45 +47,54 @@ def test_weights_come_from_config(bars: pd.DataFrame) -> None:
     only_volume = ScorerConfig(
         weights=FactorWeights(liquidity=0, structure=0, killzone=0, order_flow=0, volume_oi=1)
     )
-    report = InstitutionalScorer(only_volume).score(bars, symbol=BTC)
+    report = InstitutionalScorer(only_volume).score(bars, symbol=BTC, ts_ns=SHORT_AT)
     volume = next(f for f in report.factors if f.score.name == "volume_oi")
     assert volume.effective_weight == 1.0
-    assert report.long_confidence == pytest.approx(100 * volume.score.long)
-    assert report.short_confidence == pytest.approx(100 * volume.score.short)
+    assert (report.long_confidence, report.short_confidence) == (0.0, 100.0)  # z 2.51, down bar
+    assert (report.direction, report.confidence_level) == ("SHORT", "HIGH")
+    default = InstitutionalScorer().score(bars, symbol=BTC, ts_ns=SHORT_AT)
+    assert default.short_confidence < 100.0
 
 
 def test_thresholds_and_geometry_come_from_config(bars: pd.DataFrame) -> None:
-    default = InstitutionalScorer().score(bars, symbol=BTC)
-    assert (default.direction, default.confidence_level) == ("SHORT", "LOW")
+    default = InstitutionalScorer().score(bars, symbol=BTC, ts_ns=SHORT_AT)
+    assert (default.direction, default.confidence_level) == ("SHORT", "MEDIUM")
     config = ScorerConfig.model_validate(
         {
-            "thresholds": {"low": 20, "medium": 30, "high": 40},
+            "thresholds": {"low": 20, "medium": 30, "high": 70},
             "stop_buffer": 0.01,
             "reward_risk": 3.0,
             "max_position_percent": 1.0,
         }
     )
-    report = InstitutionalScorer(config).score(bars, symbol=BTC)
+    report = InstitutionalScorer(config).score(bars, symbol=BTC, ts_ns=SHORT_AT)
     assert report.short_confidence == default.short_confidence
-    assert report.confidence_level == "HIGH"  # 40.5 >= 40
-    assert report.stop_loss_price == pytest.approx(56710.0 * 1.01)
+    assert report.confidence_level == "HIGH"  # 71.5 >= 70
+    assert report.stop_loss_price == pytest.approx(56909.94 * 1.01)
     risk = report.stop_loss_price - report.entry_price
     assert report.take_profit_price == pytest.approx(report.entry_price - 3 * risk)
     assert report.position_size_percent == pytest.approx(report.short_confidence / 100)
 
 
 def test_high_volatility_shrinks_the_size(bars: pd.DataFrame) -> None:
-    report = InstitutionalScorer(ScorerConfig(target_volatility=0.1)).score(bars, symbol=BTC)
+    report = InstitutionalScorer().score(bars, symbol=BTC, ts_ns=LONG_AT)
+    assert report.direction == "LONG"
     [warning] = [w for w in report.warnings if w.startswith("volatility")]
+    assert warning.startswith("volatility: realised 63% annualised is above the 60% target")
     scale = float(warning.rsplit(" ", 1)[1])
     assert 0 < scale < 1
-    expected = 2.0 * report.short_confidence / 100 * scale
+    expected = 2.0 * report.long_confidence / 100 * scale
     assert report.position_size_percent == pytest.approx(expected, abs=0.01)
+    calm = InstitutionalScorer(ScorerConfig(target_volatility=1.0)).score(
+        bars, symbol=BTC, ts_ns=LONG_AT
+    )
+    assert calm.position_size_percent == pytest.approx(2.0 * report.long_confidence / 100)
 
 
 def test_min_edge_keeps_a_close_call_neutral(bars: pd.DataFrame) -> None:
-    report = InstitutionalScorer(ScorerConfig(min_edge=30)).score(bars, symbol=BTC)
-    assert report.short_confidence - report.long_confidence < 30
+    strict = InstitutionalScorer(ScorerConfig(min_edge=40))
+    report = strict.score(bars, symbol=BTC, ts_ns=SHORT_AT)
+    assert 0 < report.short_confidence - report.long_confidence < 40
     assert report.direction == report.confidence_level == "NEUTRAL"
 
 

@@ -20,6 +20,7 @@ from colin.strategy.scorer import InstitutionalScorer, ScorerConfig, SignalRepor
 
 BTC = "BTC/USDT.BINANCE"
 SCORED_AT = parse_time("2024-08-09T00:00:00Z")
+SHORT_AT = parse_time("2024-09-05T15:00:00Z")
 CLOSE = 61685.99  # close of the 23:00 bar (open 62332.00: a down bar)
 # ATR(14) of the 48-bar window (Wilder, TA-Lib seeding), the unit of every distance below.
 ATR = 892.1651681150986
@@ -140,25 +141,32 @@ def test_combined_confidence_is_neutral(report: SignalReport) -> None:
     assert not report.warnings
 
 
-def test_short_signal_levels_on_the_last_sample_bar() -> None:
-    # Default config on the whole sample: the last close 56588.00 (2024-09-06 03:00) sits 0.04
-    # ATR above the point of control, which draws price down; structure is mixed. Short
-    # confidence 40.5 >= 40 (LOW). The nearest structure above the entry is the swing high
-    # 56710.00: stop 56710 x 1.002, target entry - 2 x (stop - entry), size 2% x 40.5 / 100
-    # (realised volatility is under the 60% target, so not reduced).
+def test_short_signal_levels() -> None:
+    # Default config at 2024-09-05 15:00 UTC (the 14:00 bar closed at 56558.01, down, on a volume
+    # z-score of 2.51: volume short 1). Killzone: 15:00 is in the London/New York overlap, 1
+    # both ways. No trades or book then: order flow is absent and its 0.20 is shared, so the
+    # other weights become 0.25/0.8, 0.25/0.8, 0.15/0.8, 0.15/0.8. Short confidence 71.5: MEDIUM.
+    # The nearest structure above the entry is the swing high 56909.94: stop 56909.94 x 1.002,
+    # target entry - 2 x (stop - entry); size 2% x 71.5 / 100 (realised volatility under 60%).
+    # The equal lows at 56187.61 lie between entry and target: a liquidity warning.
     bars = sample_catalog().read_bars(BTC, "1h")
-    report = InstitutionalScorer().score(bars, symbol=BTC)
+    report = InstitutionalScorer().score(bars, symbol=BTC, ts_ns=SHORT_AT)
     assert report.direction == "SHORT"
-    assert report.confidence_level == "LOW"
-    assert report.entry_price == 56588.0
-    assert report.stop_loss_price == pytest.approx(56710.0 * 1.002)
-    assert report.take_profit_price == pytest.approx(56588.0 - 2 * (56710.0 * 1.002 - 56588.0))
+    assert report.confidence_level == "MEDIUM"
+    assert report.short_confidence == pytest.approx(71.5, abs=0.05)
+    assert report.entry_price == 56558.01
+    stop = 56909.94 * 1.002
+    assert report.stop_loss_price == pytest.approx(stop)
+    assert report.take_profit_price == pytest.approx(56558.01 - 2 * (stop - 56558.01))
     assert report.position_size_percent == pytest.approx(2.0 * report.short_confidence / 100)
-    assert any("order_flow absent" in w for w in report.warnings)
+    assert report.warnings[1] == "liquidity: equal lows at 56187.61 lie before the target"
+    assert report.warnings[0].startswith("order_flow absent")
     order_flow = next(f for f in report.factors if f.score.name == "order_flow")
     assert not order_flow.score.available and order_flow.effective_weight == 0.0
     others = [f for f in report.factors if f.score.available]
     assert [f.effective_weight for f in others] == pytest.approx(
         [w / 0.8 for w in (0.25, 0.25, 0.15, 0.15)]
     )
+    killzone, volume = others[2].score, others[3].score
+    assert (killzone.long, killzone.short, volume.long, volume.short) == (1.0, 1.0, 0.0, 1.0)
     assert np.isclose(report.short_confidence, sum(f.contribution("short") for f in others))

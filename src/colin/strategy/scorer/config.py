@@ -88,6 +88,8 @@ class ScorerConfig(BaseModel):
         ATR used to measure distances (and by the structure detector).
     proximity_atr
         A level counts as near while it is within this many ATRs of the close.
+    min_draw_atr
+        A liquidity level nearer than this many ATRs is where price already trades, not a draw.
     sweep_lookback
         A liquidity pool swept within this many bars counts as a fresh sweep.
     profile_bars, profile_bins
@@ -119,6 +121,7 @@ class ScorerConfig(BaseModel):
     lookback_bars: int = Field(300, ge=30)
     atr_period: int = Field(14, ge=2)
     proximity_atr: float = Field(3.0, gt=0.0)
+    min_draw_atr: float = Field(0.5, ge=0.0)
     sweep_lookback: int = Field(10, ge=1)
     profile_bars: int = Field(100, ge=10)
     profile_bins: int = Field(24, ge=4)

@@ -7,7 +7,8 @@ Rules (distances in ATRs, ``reach`` = ``ScorerConfig.proximity_atr``):
 - **Draw on liquidity.** Otherwise price is drawn towards the nearest resting liquidity: the
   nearest intact equal-highs pool or high-volume node (volume-profile point of control) *above*
   the close supports a long with ``1 - distance / reach`` (0 beyond reach); the nearest intact
-  equal-lows pool or point of control *below* supports a short the same way.
+  equal-lows pool or point of control *below* supports a short the same way. Levels within
+  ``min_draw_atr`` of the close are where price already trades and do not count.
 
 Liquidation clusters (open interest by leverage tier) would join the levels when that data
 exists; without it they are reported as absent.
@@ -43,11 +44,14 @@ def score_liquidity(
     swept_lows = any(p.kind == "equal_lows" for p in swept)
     swept_highs = any(p.kind == "equal_highs" for p in swept)
     intact = [p for p in structure.pools if p.state == "intact"]
-    above = [p.level for p in intact if p.kind == "equal_highs" and p.level > close]
-    below = [p.level for p in intact if p.kind == "equal_lows" and p.level < close]
+    levels: list[tuple[float, str]] = [(p.level, p.kind) for p in intact]
     poc = profile.point_of_control if profile is not None else None
     if poc is not None:
-        (above if poc > close else below).append(poc)
+        levels.append((poc, "point_of_control"))
+    # A level within min_draw_atr is where price already trades, not a draw.
+    gap = config.min_draw_atr * atr
+    above = [lv for lv, kind in levels if kind != "equal_lows" and lv > close + gap]
+    below = [lv for lv, kind in levels if kind != "equal_highs" and lv < close - gap]
     target_up = min(above) if above else None
     target_down = max(below) if below else None
     up_atr = (target_up - close) / atr if target_up is not None else float("inf")

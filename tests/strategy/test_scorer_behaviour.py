@@ -10,9 +10,11 @@ import pytest
 from colin.core.bus import MessageBus
 from colin.core.errors import DataError
 from colin.core.time import parse_time
+from colin.indicators.volatility import realized_volatility
 from colin.model.data import Bar
 from colin.model.signal import Signal
 from colin.persistence.catalog import sample_catalog
+from colin.risk.sizing import confidence_scaled, volatility_target
 from colin.strategy.scorer import (
     FactorWeights,
     InstitutionalScorer,
@@ -188,3 +190,18 @@ def test_a_window_without_volume_scores_on_pools_alone(bars: pd.DataFrame) -> No
     assert liquidity.score.details["point_of_control"] is None
     assert (volume.score.long, volume.score.short) == (0.0, 0.0)  # z-score NaN: no confirmation
     jsonschema.validate(report.to_json_dict(), load_schema())
+
+
+def test_size_equals_the_risk_sizing_functions(bars: pd.DataFrame) -> None:
+    """The scorer's size is colin.risk.sizing's volatility target, capped, scaled by confidence."""
+    report = InstitutionalScorer().score(bars, symbol=BTC, ts_ns=LONG_AT)
+    window = bars[bars.ts_open + HOUR <= LONG_AT].tail(300)
+    volatility = realized_volatility(
+        *(window[c].to_numpy() for c in ("open", "high", "low", "close")),
+        24,
+        "yang_zhang",
+        8760,
+    )[-1]
+    capped = min(2.0, volatility_target(2.0, 0.6, volatility, 1.0))
+    expected = confidence_scaled(capped, report.long_confidence / 100)
+    assert report.position_size_percent == pytest.approx(expected)

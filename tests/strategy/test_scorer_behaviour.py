@@ -205,3 +205,15 @@ def test_size_equals_the_risk_sizing_functions(bars: pd.DataFrame) -> None:
     capped = min(2.0, volatility_target(2.0, 0.6, volatility, 1.0))
     expected = confidence_scaled(capped, report.long_confidence / 100)
     assert report.position_size_percent == pytest.approx(expected)
+
+
+def test_bad_trades_and_unsorted_bars_name_the_row(bars: pd.DataFrame) -> None:
+    scorer = InstitutionalScorer()
+    catalog = sample_catalog()
+    trades = catalog.read_trades(BTC)
+    trades.loc[5000, "side"] = 3
+    with pytest.raises(DataError, match="trades: side must be -1, 0 or \\+1, got 3 at row 5000"):
+        scorer.score(bars, symbol=BTC, trades=trades, ts_ns=parse_time("2024-08-09T00:00:00Z"))
+    shuffled = bars.head(60).iloc[[*range(30), 31, 30, *range(32, 60)]]
+    with pytest.raises(DataError, match="ts_open: time is not increasing at row 31"):
+        scorer.score(shuffled, symbol=BTC)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from colin.core.errors import DataError
 from colin.indicators.orderflow.book import book_features
 from colin.indicators.orderflow.replay import book_levels_from_frame
 from colin.indicators.orderflow.trades import trade_imbalance
@@ -55,7 +56,13 @@ def score_order_flow(
     delta = None
     if trades is not None:
         times = trades["ts_event"].to_numpy()
-        delta = trade_delta(trades[(times >= start_ns) & (times <= ts_ns)])
+        rows = np.flatnonzero((times >= start_ns) & (times <= ts_ns))
+        sides = trades["side"].to_numpy()[rows]
+        bad = ~np.isin(sides, (-1, 0, 1))
+        if bad.any():
+            row = int(rows[np.argmax(bad)])
+            raise DataError(f"trades: side must be -1, 0 or +1, got {sides[bad][0]} at row {row}")
+        delta = trade_delta(trades.iloc[rows])
     nobi = None
     if book is not None:
         times = book["ts_event"].to_numpy()

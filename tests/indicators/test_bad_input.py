@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from colin.core.errors import ConfigError, DataError
 from colin.indicators import (
@@ -16,6 +18,7 @@ from colin.indicators import (
     volatility,
 )
 from colin.indicators import volume as vol
+from colin.indicators._validate import bar_columns
 from colin.indicators.features.registry import REGISTRY
 
 
@@ -142,3 +145,29 @@ def test_volatility_validates_the_columns_its_estimator_reads() -> None:
         volatility.realized_volatility(bad_open, close + 1, close - 1, close, 10, "yang_zhang")
     with pytest.raises(DataError, match="different lengths"):
         volatility.realized_volatility(close[:-1], close + 1, close - 1, close, 10, "parkinson")
+
+
+_BAD_VALUES = st.sampled_from([np.nan, np.inf, -np.inf, 0.0, 50.0, 200.0])
+
+
+@given(
+    rows=st.integers(1, 40),
+    data=st.data(),
+)
+@settings(max_examples=150, deadline=None)
+def test_supertrend_refuses_bad_bars_as_bar_columns_does(rows: int, data: st.DataObject) -> None:
+    """SuperTrend validates inside its kernel; the error must be bar_columns' own."""
+    close = np.linspace(100.0, 101.0, rows)
+    columns = {"high": close + 1.0, "low": close - 1.0, "close": close.copy()}
+    for _ in range(data.draw(st.integers(1, 3))):
+        field = data.draw(st.sampled_from(sorted(columns)))
+        columns[field][data.draw(st.integers(0, rows - 1))] = data.draw(_BAD_VALUES)
+    try:
+        bar_columns(**columns)
+    except DataError as expected:
+        with pytest.raises(DataError) as raised:
+            trend.supertrend(columns["high"], columns["low"], columns["close"], 3, 2.0)
+        assert str(raised.value) == str(expected)
+    else:  # the value fits inside its bar (a low of 0.0): valid input, a full result
+        line = trend.supertrend(columns["high"], columns["low"], columns["close"], 3).supertrend
+        assert np.isfinite(line[3:]).all()

@@ -152,20 +152,7 @@ def bar_columns(
     DataError
         Naming the first offending row, the field and the reason.
     """
-    given = {
-        name: values
-        for name, values in zip(_BAR_FIELDS, (open, high, low, close, volume), strict=True)
-        if values is not None
-    }
-    arrays = {
-        name: np.ascontiguousarray(values, dtype=np.float64) for name, values in given.items()
-    }
-    for name, array in arrays.items():
-        if array.ndim != 1:
-            raise DataError(f"{name}: expected a 1-D array, got shape {array.shape}")
-    lengths = {name: len(array) for name, array in arrays.items()}
-    if len(set(lengths.values())) > 1:
-        raise DataError(f"input series have different lengths: {lengths}")
+    arrays = _bar_arrays(open=open, high=high, low=low, close=close, volume=volume)
     empty = np.empty(0)
     ordered = [arrays.get(name, empty) for name in _BAR_FIELDS]
     code, field, row = _scan_bars(
@@ -187,6 +174,47 @@ def bar_columns(
             raise DataError(f"{name}: price must be positive, got {value} at row {row}")
         raise DataError(f"{name}: must be >= 0, got {value} at row {row}")
     return list(arrays.values())
+
+
+def high_low_close(
+    high: npt.ArrayLike, low: npt.ArrayLike, close: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Return high, low and close as equally long 1-D float64 arrays, their values unchecked.
+
+    For kernels that test each row with :func:`hlc_row_valid` in their own pass over the data
+    (free where the kernel waits on a loop-carried dependency) and, on a failed row, call
+    :func:`bar_columns` for the error.
+    """
+    arrays = _bar_arrays(high=high, low=low, close=close)
+    return arrays["high"], arrays["low"], arrays["close"]
+
+
+def _bar_arrays(**columns: npt.ArrayLike | None) -> dict[str, FloatArray]:
+    """Return the given columns as float64 arrays, refusing other shapes and unequal lengths."""
+    arrays = {
+        name: np.ascontiguousarray(values, dtype=np.float64)
+        for name, values in columns.items()
+        if values is not None
+    }
+    for name, array in arrays.items():
+        if array.ndim != 1:
+            raise DataError(f"{name}: expected a 1-D array, got shape {array.shape}")
+    lengths = {name: len(array) for name, array in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        raise DataError(f"input series have different lengths: {lengths}")
+    return arrays
+
+
+@numba.njit(cache=True)
+def hlc_row_valid(high: float, low: float, close: float) -> bool:  # pragma: no cover
+    """Return whether one bar passes :func:`bar_columns`'s checks for high, low and close."""
+    return (
+        abs(high) < np.inf
+        and abs(low) < np.inf
+        and abs(close) < np.inf
+        and low <= high
+        and low <= close <= high
+    )
 
 
 @numba.njit(cache=True)

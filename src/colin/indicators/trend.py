@@ -20,6 +20,8 @@ from colin.indicators._validate import (
     bar_columns,
     check_period,
     check_positive,
+    high_low_close,
+    hlc_row_valid,
 )
 from colin.indicators.base import HighLowCloseIndicator, HighLowIndicator, RollingExtreme
 from colin.indicators.channels import ATR
@@ -389,17 +391,26 @@ def ichimoku(
 @numba.njit(cache=True)
 def _supertrend_kernel(
     high: FloatArray, low: FloatArray, close: FloatArray, period: int, multiplier: float
-) -> tuple[FloatArray, FloatArray]:  # pragma: no cover - compiled
-    """One pass: Wilder ATR exactly as :class:`ATR` (TA-Lib's), then the SuperTrend bands."""
+) -> tuple[FloatArray, FloatArray, int]:  # pragma: no cover - compiled
+    """One pass: Wilder ATR exactly as :class:`ATR` (TA-Lib's), then the SuperTrend bands.
+
+    Each row is also validated here (the first invalid row is returned, else -1): the exact
+    division in the ATR recursion is a loop-carried chain, and the checks run in its shadow
+    for free where a separate validation pass would cost a third of the kernel.
+    """
     n = len(close)
     line = np.empty(n)
     direction = np.empty(n)
     line[: min(n, period)] = np.nan
     direction[: min(n, period)] = np.nan
+    if n > 0 and not hlc_row_valid(high[0], low[0], close[0]):
+        return line, direction, 0
     atr = 0.0
     final_upper = final_lower = 0.0
     sign = 1.0
     for i in range(1, n):
+        if not hlc_row_valid(high[i], low[i], close[i]):
+            return line, direction, i
         previous_close = close[i - 1]
         true_range = high[i] - low[i]
         gap = abs(high[i] - previous_close)
@@ -428,7 +439,7 @@ def _supertrend_kernel(
         final_upper, final_lower = upper, lower
         direction[i] = sign
         line[i] = lower if sign > 0.0 else upper
-    return line, direction
+    return line, direction, -1
 
 
 def supertrend(
@@ -438,8 +449,16 @@ def supertrend(
     period: int = 10,
     multiplier: float = 3.0,
 ) -> SuperTrendResult:
-    """Return the SuperTrend line and direction (ATR computed as TA-Lib's, in the same pass)."""
+    """Return the SuperTrend line and direction (ATR computed as TA-Lib's, in the same pass).
+
+    Raises
+    ------
+    DataError
+        As :func:`~colin.indicators._validate.bar_columns` does, for the first invalid bar.
+    """
     SuperTrend(period, multiplier)
-    h, lo, c = _hlc(high, low, close)
-    line, direction = _supertrend_kernel(h, lo, c, period, float(multiplier))
+    h, lo, c = high_low_close(high, low, close)
+    line, direction, invalid = _supertrend_kernel(h, lo, c, period, float(multiplier))
+    if invalid >= 0:
+        bar_columns(high=h[: invalid + 1], low=lo[: invalid + 1], close=c[: invalid + 1])
     return SuperTrendResult(line, direction)

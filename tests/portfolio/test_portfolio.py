@@ -89,3 +89,11 @@ def test_free_balance_subtracts_what_open_orders_lock() -> None:
         cache.update_order(order)
     assert portfolio.balance_free("USDT") == Decimal(1_000) - Decimal("200") * Decimal("1.001")
     assert portfolio.balance_free("BTC") == Decimal("0.03")
+
+
+def test_balances_in_other_currencies_count_at_their_pair_price() -> None:
+    _, cache, portfolio = _setup({"USDT": Decimal(1_000), "BTC": Decimal("0.5"), "XYZ": Decimal(3)})
+    assert portfolio.equity() == pytest.approx(1_000.0)  # no BTC price yet: counted as 0
+    _mark(cache, BTCUSDT, 40_000.0)
+    # 1,000 + 0.5 * 40,000; XYZ has no XYZ/USDT pair, so it is not counted
+    assert portfolio.equity() == pytest.approx(21_000.0)

@@ -189,6 +189,7 @@ class BacktestEngine:
         for strategy in self.strategies:
             strategy.register(self.trader_id, self.bus, self.clock, self.cache, self.portfolio)
             strategy.start()
+        self._seed_prices()
         starting_equity = self.portfolio.equity()
         # The replay allocates millions of short-lived objects that reference counting frees;
         # cyclic collection passes over them are pure overhead, so they run once at the end.
@@ -203,6 +204,14 @@ class BacktestEngine:
         for strategy in self.strategies:
             strategy.stop()
         return self._result(starting_equity, equity_ts, equity, total, started)
+
+    def _seed_prices(self) -> None:
+        """Give every instrument its first open as the last price, so that starting balances in
+        other currencies are valued at the start (the open is known before the first close)."""
+        for columns in self._bars:
+            if columns.instrument_id not in self.cache.last_prices and len(columns):
+                self.cache.last_prices[columns.instrument_id] = float(columns.open[0])
+                self.cache.last_price_times[columns.instrument_id] = int(columns.ts_open[0])
 
     def _replay(
         self, streams: list[Stream], total: int, progress: ProgressCallback | None

@@ -54,6 +54,13 @@ class Portfolio:
         self._fees: dict[str, Decimal] = {}
         self.funding_paid = _ZERO
         self._cash_f = float(self._balances[base_currency])
+        # non-base currency balances (floats) and the spot pair that prices each in the base
+        self._holdings: dict[str, float] = {}
+        self._pricing: dict[str, InstrumentId] = {}
+        for currency, amount in self._balances.items():
+            if currency != base_currency and amount:
+                self._holdings[currency] = float(amount)
+        self._open_derivatives: dict[InstrumentId, Position] = {}
         self._peak = float("-inf")
         self._bus.subscribe(FILLS_TOPIC, self.handle_fill, priority=100)
         self._bus.subscribe("data.funding.*", self.handle_funding, priority=100)
@@ -72,8 +79,11 @@ class Portfolio:
         self._book_cash(instrument, fill, realized)
         if position.is_open:
             self._open[fill.instrument_id] = position
+            if instrument.is_derivative:
+                self._open_derivatives[fill.instrument_id] = position
         else:
             self._open.pop(fill.instrument_id, None)
+            self._open_derivatives.pop(fill.instrument_id, None)
         self._publish_position(position, was_open, before, fill.ts_event)
 
     def _book_cash(self, instrument: Instrument, fill: OrderFilled, realized: Decimal) -> None:
@@ -92,9 +102,27 @@ class Portfolio:
             )
 
     def _credit(self, currency: str, amount: Decimal) -> None:
-        self._balances[currency] = self._balances.get(currency, _ZERO) + amount
+        balance = self._balances[currency] = self._balances.get(currency, _ZERO) + amount
         if currency == self.base_currency:
-            self._cash_f = float(self._balances[currency])
+            self._cash_f = float(balance)
+        elif balance:
+            self._holdings[currency] = float(balance)
+        else:
+            self._holdings.pop(currency, None)
+
+    def _pricing_instrument(self, currency: str) -> InstrumentId | None:
+        """The spot pair ``currency/base`` whose last price values a balance of ``currency``."""
+        found = next(
+            (
+                i.id
+                for i in self._cache.instruments()
+                if not i.is_derivative and i.base == currency and i.quote == self.base_currency
+            ),
+            None,
+        )
+        if found is not None:
+            self._pricing[currency] = found
+        return found
 
     def handle_funding(self, funding: FundingRate) -> None:
         """Pay or receive funding on an open perpetual position."""
@@ -182,18 +210,23 @@ class Portfolio:
         return self.balance_total(currency) - locked
 
     def equity(self) -> float:
-        """Cash plus open positions marked at the last prices, in the base currency."""
+        """Account value in the base currency at the last prices.
+
+        Every balance counts: the base currency at face value, any other currency at the last
+        price of its spot pair against the base (a currency with no such pair or no price yet
+        counts as 0), plus the open PnL of perpetual positions (their margin is already in cash).
+        """
         equity = self._cash_f
-        if self._open:
-            prices = self._cache.last_prices
-            for instrument_id, position in self._open.items():
-                price = prices.get(instrument_id)
-                if price is None:
-                    price = position.avg_entry_price_f
-                if position.instrument.is_derivative:
-                    equity += position.unrealized_pnl(price)
-                else:
-                    equity += position.quantity_f * price
+        prices = self._cache.last_prices
+        for currency, amount in self._holdings.items():
+            instrument_id = self._pricing.get(currency) or self._pricing_instrument(currency)
+            price = prices.get(instrument_id) if instrument_id is not None else None
+            if price is not None:
+                equity += amount * price
+        for instrument_id, position in self._open_derivatives.items():
+            price = prices.get(instrument_id)
+            if price is not None:
+                equity += position.unrealized_pnl(price)
         if equity > self._peak:
             self._peak = equity
         return equity

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from colin.core.errors import NotFoundError
 from colin.strategy.builtin.bollinger_rsi import BollingerRsiReversion
+from colin.strategy.builtin.book_imbalance import BookImbalance
 from colin.strategy.builtin.donchian import DonchianBreakout
 from colin.strategy.builtin.ema_adx import EmaAdxTrend
+from colin.strategy.builtin.market_making import AvellanedaStoikov
 from colin.strategy.builtin.oscillator_scalper import OscillatorScalper
+from colin.strategy.builtin.pairs import PairsTrading
 from colin.strategy.builtin.rsi_reversion import RsiReversion
 from colin.strategy.builtin.sma_cross import SmaCross
 from colin.strategy.builtin.supertrend import SuperTrendFollow
@@ -22,6 +25,9 @@ _BUILT_IN: tuple[type[Strategy], ...] = (
     BollingerRsiReversion,
     ZScoreReversion,
     OscillatorScalper,
+    BookImbalance,
+    AvellanedaStoikov,
+    PairsTrading,
 )
 STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in _BUILT_IN}
 

@@ -10,6 +10,7 @@ from colin.cli import features as features_cli
 from colin.cli import report as report_cli
 from colin.cli import risk as risk_cli
 from colin.cli import runs as runs_cli
+from colin.cli import signal as signal_cli
 from colin.cli import strategies as strategies_cli
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app.add_typer(runs_cli.app, name="runs")
 app.add_typer(data_cli.app, name="data")
 app.add_typer(features_cli.app, name="features")
 app.add_typer(risk_cli.app, name="risk")
+app.command("signal")(signal_cli.signal)
 
 
 if __name__ == "__main__":

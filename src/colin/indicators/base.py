@@ -173,3 +173,40 @@ class RollingExtreme:
         elif leaving == best:
             self._best = min(window)
         return self._best
+
+
+class RollingRange:
+    """Highest high (``highest``) and lowest low (``lowest``) of the last ``period`` bars.
+
+    Two :class:`RollingExtreme` in one object, with the same rule, so an indicator that needs
+    both pays one call per bar instead of two.
+    """
+
+    __slots__ = ("_highs", "_lows", "highest", "lowest", "period")
+
+    def __init__(self, period: int) -> None:
+        self.period = period
+        self._highs: deque[float] = deque(maxlen=period)
+        self._lows: deque[float] = deque(maxlen=period)
+        self.highest = -math.inf
+        self.lowest = math.inf
+
+    def push(self, high: float, low: float) -> None:
+        """Add the newest bar's high and low."""
+        highs, lows = self._highs, self._lows
+        leaving_high: float | None = None
+        leaving_low: float | None = None
+        if len(highs) == self.period:
+            leaving_high, leaving_low = highs[0], lows[0]
+        highs.append(high)
+        lows.append(low)
+        highest = self.highest
+        if high >= highest:
+            self.highest = high
+        elif leaving_high == highest:
+            self.highest = max(highs)
+        lowest = self.lowest
+        if low <= lowest:
+            self.lowest = low
+        elif leaving_low == lowest:
+            self.lowest = min(lows)

@@ -23,10 +23,11 @@ from colin.indicators._validate import (
     high_low_close,
     hlc_row_valid,
 )
-from colin.indicators.base import HighLowCloseIndicator, HighLowIndicator, RollingExtreme
+from colin.indicators.base import HighLowCloseIndicator, HighLowIndicator, RollingRange
 from colin.indicators.channels import ATR
 
 _ZERO = 1e-14  # TA-Lib's TA_IS_ZERO threshold
+_NAN = float("nan")
 
 
 class ADX(HighLowCloseIndicator):
@@ -193,13 +194,10 @@ class Ichimoku(HighLowIndicator):
     """
 
     __slots__ = (
-        "_base_high",
-        "_base_low",
-        "_conversion_high",
-        "_conversion_low",
+        "_base_range",
+        "_conversion_range",
         "_pending",
-        "_span_high",
-        "_span_low",
+        "_span_range",
         "base",
         "base_period",
         "conversion_period",
@@ -222,12 +220,9 @@ class Ichimoku(HighLowIndicator):
         self.base_period = check_period("base_period", base_period, 2)
         self.span_period = check_period("span_period", span_period, 2)
         self.displacement = check_period("displacement", displacement, 0)
-        self._conversion_high = RollingExtreme(self.conversion_period, maximum=True)
-        self._conversion_low = RollingExtreme(self.conversion_period, maximum=False)
-        self._base_high = RollingExtreme(self.base_period, maximum=True)
-        self._base_low = RollingExtreme(self.base_period, maximum=False)
-        self._span_high = RollingExtreme(self.span_period, maximum=True)
-        self._span_low = RollingExtreme(self.span_period, maximum=False)
+        self._conversion_range = RollingRange(self.conversion_period)
+        self._base_range = RollingRange(self.base_period)
+        self._span_range = RollingRange(self.span_period)
         self._pending: deque[tuple[float, float]] = deque(maxlen=self.displacement + 1)
         self.base = self.span_a = self.span_b = float("nan")
 
@@ -237,25 +232,33 @@ class Ichimoku(HighLowIndicator):
 
     def update(self, high: float, low: float) -> None:
         """Add the newest high and low."""
-        conversion = (self._conversion_high.push(high) + self._conversion_low.push(low)) * 0.5
-        base = (self._base_high.push(high) + self._base_low.push(low)) * 0.5
-        span = (self._span_high.push(high) + self._span_low.push(low)) * 0.5
-        self.count += 1
-        count = self.count
+        conversion_range, base_range, span_range = (
+            self._conversion_range,
+            self._base_range,
+            self._span_range,
+        )
+        conversion_range.push(high, low)
+        base_range.push(high, low)
+        span_range.push(high, low)
+        conversion = (conversion_range.highest + conversion_range.lowest) * 0.5
+        count = self.count + 1
+        self.count = count
         if count >= self.conversion_period:
             self.value = conversion
             self.ready = True
+        pending = self._pending
         if count >= self.base_period:
+            base = (base_range.highest + base_range.lowest) * 0.5
             self.base = base
-        nan = float("nan")
-        self._pending.append(
-            (
-                (conversion + base) * 0.5 if count >= self.base_period else nan,
-                span if count >= self.span_period else nan,
-            )
-        )
-        if len(self._pending) > self.displacement:
-            self.span_a, self.span_b = self._pending[0]
+            span_a = (conversion + base) * 0.5
+        else:
+            span_a = _NAN
+        if count >= self.span_period:
+            pending.append((span_a, (span_range.highest + span_range.lowest) * 0.5))
+        else:
+            pending.append((span_a, _NAN))
+        if len(pending) > self.displacement:
+            self.span_a, self.span_b = pending[0]
 
 
 class SuperTrend(HighLowCloseIndicator):

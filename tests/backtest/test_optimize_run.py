@@ -138,6 +138,7 @@ def test_best_config_round_trips_through_colin_backtest_config(tmp_path: Path) -
     )
 
 
+@pytest.mark.slow  # starts two Python processes
 def test_two_worker_processes_share_one_stored_study(tmp_path: Path) -> None:
     req = request(
         tmp_path,

@@ -183,3 +183,10 @@ def test_postgres_storage_keeps_optuna_tables_in_their_own_schema(
     finally:
         engine.dispose()
     optuna.delete_study(study_name=req.study_name, storage=open_storage(req.storage))
+
+
+def test_overlapping_test_windows_are_refused_before_any_trial(tmp_path: Path) -> None:
+    catalog = RecordingCatalog()
+    with pytest.raises(ConfigError, match="--step 5d is shorter than --test 10d"):
+        run_optimization(request(tmp_path, train="20d", test="10d", step="5d"), catalog)
+    assert len(catalog.reads) <= 1  # only the range lookup, no backtest

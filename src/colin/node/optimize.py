@@ -227,13 +227,14 @@ def run_optimization(
     if request.test is None:
         raise ConfigError("walk-forward needs --test as well as --train")
     tf = request.base.timeframe
-    windows = walk_forward_windows(
-        start,
-        end,
-        parse_span(request.train, tf, "--train"),
-        parse_span(request.test, tf, "--test"),
-        None if request.step is None else parse_span(request.step, tf, "--step"),
-    )
+    test = parse_span(request.test, tf, "--test")
+    step = test if request.step is None else parse_span(request.step, tf, "--step")
+    if step < test:
+        raise ConfigError(
+            f"--step {request.step} is shorter than --test {request.test}: the test windows "
+            "would overlap and could not be stitched into one out-of-sample curve"
+        )
+    windows = walk_forward_windows(start, end, parse_span(request.train, tf, "--train"), test, step)
     outcomes = []
     segments: list[tuple[np.ndarray, np.ndarray, float]] = []
     trades = 0
@@ -310,9 +311,10 @@ def _run_study(
     if request.workers == 1:
         callbacks = []
         if progress is not None:
+            before = len(study.get_trials(deepcopy=False))
 
             def report(study: optuna.Study, _trial: optuna.trial.FrozenTrial) -> None:
-                progress(label, len(study.get_trials(deepcopy=False)), request.trials)
+                progress(label, len(study.get_trials(deepcopy=False)) - before, request.trials)
 
             callbacks.append(report)
         study.optimize(

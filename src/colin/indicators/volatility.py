@@ -202,41 +202,47 @@ class RealizedVolatility(OhlcIndicator):
 @numba.njit(cache=True)
 def _log_terms(
     o: FloatArray, h: FloatArray, lo: FloatArray, c: FloatArray, code: int
-) -> FloatArray:  # pragma: no cover - compiled
+) -> tuple[FloatArray, FloatArray]:  # pragma: no cover - compiled
     """Return each bar's logs, the first of two passes (split, the loops run faster than fused).
 
-    One row for most estimators (the summed term; close-to-close: the log return); three for
-    Yang-Zhang (overnight, body, Rogers-Satchell). Squares are formed in the second pass, from
-    these very values, exactly as :func:`_terms` forms them.
+    The first array holds the summed term (close-to-close: the log return; Yang-Zhang: the
+    overnight return) and becomes the output; the second holds Yang-Zhang's body and
+    Rogers-Satchell terms (empty for the other estimators). Squares are formed in the second
+    pass, from these very values, exactly as :func:`_terms` forms them.
     """
     n = len(c)
-    terms = np.empty((3 if code == _YANG_ZHANG else 1, n))
+    first = np.empty(n)
+    extra = np.empty((2, n) if code == _YANG_ZHANG else (2, 0))
     for i in range(1 if code in (_CLOSE_TO_CLOSE, _YANG_ZHANG) else 0, n):
         row = _terms_jit(code, o[i], h[i], lo[i], c[i], c[i - 1] if i > 0 else 0.0)
-        terms[0, i] = row[0]
+        first[i] = row[0]
         if code == _YANG_ZHANG:
-            terms[1, i] = row[2]
-            terms[2, i] = row[4]
-    return terms
+            extra[0, i] = row[2]
+            extra[1, i] = row[4]
+    return first, extra
 
 
 @numba.njit(cache=True)
 def _rolling_volatility(
-    terms: FloatArray, code: int, period: int, k: float, scale: float
+    first: FloatArray, extra: FloatArray, code: int, period: int, k: float, scale: float
 ) -> FloatArray:  # pragma: no cover - compiled
-    """Slide the window sums over :func:`_log_terms` as :class:`RealizedVolatility` does."""
-    n = terms.shape[1]
-    out = np.full(n, np.nan)
+    """Slide the window sums over :func:`_log_terms` as :class:`RealizedVolatility` does.
+
+    The volatilities overwrite ``first`` (no new array); a ring keeps the terms that have
+    still to leave the window.
+    """
+    n = len(first)
     start = 1 if code in (_CLOSE_TO_CLOSE, _YANG_ZHANG) else 0
     squares = code in (_CLOSE_TO_CLOSE, _YANG_ZHANG)
-    first = terms[0]
-    body = terms[1 if code == _YANG_ZHANG else 0]  # read for Yang-Zhang only
-    rogers = terms[2 if code == _YANG_ZHANG else 0]
+    body, rogers = extra[0], extra[1]  # Yang-Zhang only
+    ring = np.empty(period)
+    slot = 0
+    first[: min(n, start)] = np.nan
     s0 = s1 = s2 = s3 = s4 = 0.0
     for i in range(start, n):
         x = first[i]
         if i - start >= period:
-            old = first[i - period]
+            old = ring[slot]
             s0 += x - old
             if squares:
                 s1 += x * x - old * old
@@ -254,10 +260,14 @@ def _rolling_volatility(
                 s2 += b
                 s3 += b * b
                 s4 += rogers[i]
+        ring[slot] = x
+        slot = slot + 1 if slot + 1 < period else 0
         if i - start + 1 >= period:
             variance = _variance_jit(code, s0, s1, s2, s3, s4, period, k)
-            out[i] = math.sqrt(variance) * scale if variance > 0.0 else 0.0
-    return out
+            first[i] = math.sqrt(variance) * scale if variance > 0.0 else 0.0
+        else:
+            first[i] = np.nan  # its term is in the sums (and the ring) already
+    return first
 
 
 def realized_volatility(
@@ -285,8 +295,10 @@ def realized_volatility(
         raise DataError(f"input series have different lengths: {lengths}")
     o, h, lo, c = arrays
     code = _CODES[estimator]
+    first, extra = _log_terms(o, h, lo, c, code)
     return _rolling_volatility(
-        _log_terms(o, h, lo, c, code),
+        first,
+        extra,
         code,
         period,
         _yang_zhang_weight(period),

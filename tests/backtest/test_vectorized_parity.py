@@ -12,8 +12,10 @@ from colin.backtest.vectorized import (
     ExecutionRules,
     backtest_signals,
     sma_cross_signals,
+    sweep_signals,
     sweep_sma_cross,
 )
+from colin.core.errors import DataError
 from colin.model import OrderSide
 from colin.persistence.catalog import sample_catalog
 from colin.strategy.builtin.sma_cross import SmaCross
@@ -86,6 +88,29 @@ def test_sweep_rows_equal_single_runs() -> None:
             ([10_000.0], run.equity[:-1])
         )
         assert sweep.sharpe[k] == pytest.approx(returns.mean() / returns.std(ddof=1), rel=1e-6)
+
+
+def test_signal_matrix_sweep_equals_single_runs_and_the_sma_sweep() -> None:
+    catalog = sample_catalog()
+    iid = "ETH/USDT.BINANCE"
+    bars = catalog.read_bars(iid, "1h")
+    opens, closes = bars["open"].to_numpy(), bars["close"].to_numpy()
+    rules = ExecutionRules.for_instrument(catalog.instrument(iid), 10_000)
+    pairs = [(5, 20), (10, 50), (20, 100)]
+    signals = [sma_cross_signals(closes, f, s) for f, s in pairs]
+    rng = np.random.default_rng(5)
+    noise = rng.random((len(closes), 2))
+    entries = np.column_stack([e for e, _ in signals] + [noise[:, 0] < 0.02])
+    exits = np.column_stack([x for _, x in signals] + [noise[:, 1] < 0.02])
+    sweep = sweep_signals(opens, closes, entries, exits, rules)
+    sma = sweep_sma_cross(opens, closes, [f for f, _ in pairs], [s for _, s in pairs], rules)
+    assert sweep.final_equity[:3].tolist() == sma.final_equity.tolist()
+    assert sweep.fills[:3].tolist() == sma.fills.tolist()
+    run = backtest_signals(opens, closes, entries[:, 3], exits[:, 3], rules)
+    assert sweep.fills[3] == len(run.fill_index) > 20
+    assert sweep.final_equity[3] == pytest.approx(run.final_equity, rel=1e-12)
+    with pytest.raises(DataError, match="rows"):
+        sweep_signals(opens, closes, entries[:-1], exits[:-1], rules)
 
 
 def test_signal_on_the_last_bar_never_fills() -> None:

@@ -24,14 +24,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-import numba as nb
 import numpy as np
 
+from colin.backtest._vectorized_kernels import (
+    simulate_kernel,
+    sma_signals_kernel,
+    sweep_signals_kernel,
+    sweep_sma_kernel,
+)
 from colin.core.errors import DataError
 from colin.model.instrument import Instrument
-
-_BUY = 1
-_SELL = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,12 +131,10 @@ class SignalRun:
 
 @dataclass(frozen=True, slots=True)
 class SweepResult:
-    """One row per ``(fast, slow)`` pair of an SMA-crossover sweep.
+    """One row per swept combination, in the order given.
 
     Attributes
     ----------
-    fast, slow
-        The pair's periods.
     final_equity, total_return, max_drawdown, sharpe
         Summary of the equity marked at every close; ``sharpe`` is per bar (not annualised) and
         ``nan`` when the equity never moves.
@@ -142,8 +142,6 @@ class SweepResult:
         Number of fills.
     """
 
-    fast: np.ndarray
-    slow: np.ndarray
     final_equity: np.ndarray
     total_return: np.ndarray
     max_drawdown: np.ndarray
@@ -161,7 +159,7 @@ def sma_cross_signals(close: np.ndarray, fast: int, slow: int) -> tuple[np.ndarr
     _check_periods(fast, slow)
     entries = np.zeros(len(prices), dtype=np.bool_)
     exits = np.zeros(len(prices), dtype=np.bool_)
-    _sma_signals(prices, fast, slow, entries, exits)
+    sma_signals_kernel(prices, fast, slow, entries, exits)
     return entries, exits
 
 
@@ -188,7 +186,7 @@ def backtest_signals(
     out_side = np.empty(n, dtype=np.int8)
     out_lots = np.empty(n, dtype=np.int64)
     equity = np.empty(n, dtype=np.float64)
-    count = _simulate(
+    count = simulate_kernel(
         opens,
         closes,
         np.asarray(entries, dtype=np.bool_),
@@ -245,10 +243,49 @@ def sweep_sma_cross(
     drawdown = np.empty(pairs)
     sharpe = np.empty(pairs)
     fills = np.empty(pairs, dtype=np.int64)
-    _sweep(opens, closes, fast_arr, slow_arr, _rule_args(rules), final, drawdown, sharpe, fills)
+    sweep_sma_kernel(
+        opens, closes, fast_arr, slow_arr, _rule_args(rules), final, drawdown, sharpe, fills
+    )
     return SweepResult(
-        fast=fast_arr,
-        slow=slow_arr,
+        final_equity=final,
+        total_return=final / rules.starting_cash - 1.0,
+        max_drawdown=drawdown,
+        sharpe=sharpe,
+        fills=fills,
+    )
+
+
+def sweep_signals(
+    open_: np.ndarray,
+    close: np.ndarray,
+    entries: np.ndarray,
+    exits: np.ndarray,
+    rules: ExecutionRules,
+) -> SweepResult:
+    """Backtest every column of ``entries``/``exits`` (shape ``(bars, combinations)``).
+
+    Each column is one signal strategy (for example one threshold pair of an RSI rule), run
+    under the same rules as :func:`backtest_signals`.
+
+    Raises
+    ------
+    DataError
+        If the prices are invalid or the signal arrays do not have one row per bar.
+    """
+    opens, closes = _prices("open", open_), _prices("close", close)
+    entry = np.asfortranarray(entries, dtype=np.bool_)
+    exit_ = np.asfortranarray(exits, dtype=np.bool_)
+    if len(opens) != len(closes) or entry.ndim != 2 or entry.shape != exit_.shape:
+        raise DataError("entries and exits must both have shape (bars, combinations)")
+    if entry.shape[0] != len(closes):
+        raise DataError(f"the signals have {entry.shape[0]} rows, close has {len(closes)} bars")
+    columns = entry.shape[1]
+    final, drawdown, sharpe = np.empty(columns), np.empty(columns), np.empty(columns)
+    fills = np.empty(columns, dtype=np.int64)
+    sweep_signals_kernel(
+        opens, closes, entry, exit_, _rule_args(rules), final, drawdown, sharpe, fills
+    )
+    return SweepResult(
         final_equity=final,
         total_return=final / rules.starting_cash - 1.0,
         max_drawdown=drawdown,
@@ -292,171 +329,3 @@ def _rule_args(rules: ExecutionRules) -> np.ndarray:
             markup,
         ]
     )
-
-
-@nb.njit(cache=True, nogil=True)
-def _sma_signals(
-    close: np.ndarray, fast: int, slow: int, entries: np.ndarray, exits: np.ndarray
-) -> None:  # pragma: no cover - compiled
-    fast_sum = 0.0
-    slow_sum = 0.0
-    previous = 0.0
-    for i in range(len(close)):
-        value = close[i]
-        if i >= fast:
-            fast_sum += value - close[i - fast]
-        else:
-            fast_sum += value
-        if i >= slow:
-            slow_sum += value - close[i - slow]
-        else:
-            slow_sum += value
-        if i < slow - 1:
-            continue
-        diff = fast_sum / fast - slow_sum / slow
-        if i >= slow:
-            if previous <= 0.0 < diff:
-                entries[i] = True
-            elif previous >= 0.0 > diff:
-                exits[i] = True
-        previous = diff
-
-
-@nb.njit(cache=True, nogil=True)
-def _unpack(
-    rules: np.ndarray,
-) -> tuple[float, float, float, float, float, float, float]:  # pragma: no cover - compiled
-    return rules[0], rules[1], rules[2], rules[3], rules[4], rules[5], rules[6]
-
-
-@nb.njit(cache=True, nogil=True)
-def _entry_lots(
-    cash: float,
-    price: float,
-    lot: float,
-    min_quantity: float,
-    min_notional: float,
-    spend: float,
-    markup: float,
-) -> int:  # pragma: no cover - compiled
-    if cash <= 0.0:
-        return 0
-    lots = int(np.floor(cash * spend / (price * markup) / lot))
-    quantity = lots * lot
-    if lots <= 0 or quantity < min_quantity or quantity * price < min_notional:
-        return 0
-    return lots
-
-
-@nb.njit(cache=True, nogil=True)
-def _simulate(
-    opens: np.ndarray,
-    closes: np.ndarray,
-    entries: np.ndarray,
-    exits: np.ndarray,
-    rules: np.ndarray,
-    out_index: np.ndarray,
-    out_side: np.ndarray,
-    out_lots: np.ndarray,
-    equity: np.ndarray,
-) -> int:  # pragma: no cover - compiled
-    cash, fee, lot, min_quantity, min_notional, spend, markup = _unpack(rules)
-    held = 0
-    pending = 0  # lots to trade at the next open: > 0 buy, < 0 sell
-    count = 0
-    for i in range(len(closes)):
-        if pending != 0:
-            notional = abs(pending) * lot * opens[i]
-            if pending > 0:
-                cash -= notional + notional * fee
-                out_side[count] = _BUY
-            else:
-                cash += notional - notional * fee
-                out_side[count] = _SELL
-            held += pending
-            out_index[count] = i
-            out_lots[count] = abs(pending)
-            count += 1
-            pending = 0
-        if entries[i] and held == 0:
-            pending = _entry_lots(cash, closes[i], lot, min_quantity, min_notional, spend, markup)
-        elif exits[i] and held > 0:
-            pending = -held
-        equity[i] = cash + held * lot * closes[i]
-    return count
-
-
-@nb.njit(cache=True, nogil=True)
-def _sweep(
-    opens: np.ndarray,
-    closes: np.ndarray,
-    fast: np.ndarray,
-    slow: np.ndarray,
-    rules: np.ndarray,
-    final: np.ndarray,
-    drawdown: np.ndarray,
-    sharpe: np.ndarray,
-    fills: np.ndarray,
-) -> None:  # pragma: no cover - compiled
-    start_cash, fee, lot, min_quantity, min_notional, spend, markup = _unpack(rules)
-    n = len(closes)
-    for k in range(len(fast)):
-        f = fast[k]
-        s = slow[k]
-        cash = start_cash
-        held = 0
-        pending = 0
-        count = 0
-        fast_sum = 0.0
-        slow_sum = 0.0
-        previous = 0.0
-        peak = start_cash
-        worst = 0.0
-        last = start_cash
-        total = 0.0
-        squares = 0.0
-        for i in range(n):
-            if pending != 0:
-                notional = abs(pending) * lot * opens[i]
-                if pending > 0:
-                    cash -= notional + notional * fee
-                else:
-                    cash += notional - notional * fee
-                held += pending
-                count += 1
-                pending = 0
-            value = closes[i]
-            if i >= f:
-                fast_sum += value - closes[i - f]
-            else:
-                fast_sum += value
-            if i >= s:
-                slow_sum += value - closes[i - s]
-            else:
-                slow_sum += value
-            if i >= s - 1:
-                diff = fast_sum / f - slow_sum / s
-                if i >= s:
-                    if previous <= 0.0 < diff:
-                        if held == 0:
-                            pending = _entry_lots(
-                                cash, value, lot, min_quantity, min_notional, spend, markup
-                            )
-                    elif previous >= 0.0 > diff and held > 0:
-                        pending = -held
-                previous = diff
-            mark = cash + held * lot * value
-            change = mark / last - 1.0
-            total += change
-            squares += change * change
-            last = mark
-            if mark > peak:
-                peak = mark
-            elif 1.0 - mark / peak > worst:
-                worst = 1.0 - mark / peak
-        final[k] = last
-        drawdown[k] = worst
-        fills[k] = count
-        mean = total / n
-        variance = (squares - n * mean * mean) / (n - 1) if n > 1 else 0.0
-        sharpe[k] = mean / np.sqrt(variance) if variance > 0.0 else np.nan

@@ -9,7 +9,6 @@ from typing import Literal
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
-from statsmodels.tsa.stattools import coint
 
 from colin.core.ids import InstrumentId
 from colin.indicators.statistics import ZScore
@@ -99,6 +98,11 @@ class PairsTrading(Strategy):
 
     def on_start(self) -> None:
         """Subscribe to both legs' bars and set up the estimators."""
+        # statsmodels takes seconds to import: only a running pairs strategy pays for it,
+        # not every `colin` command that loads the strategy registry
+        from statsmodels.tsa.stattools import coint  # noqa: PLC0415
+
+        self._coint = coint
         p = self.params
         self._y_id, self._x_id = (InstrumentId(i) for i in p.instrument_ids)
         self._y_instrument = self.instrument(self._y_id)
@@ -170,9 +174,9 @@ class PairsTrading(Strategy):
         ys = np.fromiter(self._ys, dtype=np.float64, count=p.formation_bars)
         xs = np.fromiter(self._xs, dtype=np.float64, count=p.formation_bars)
         if p.adf_lags is None:
-            result = coint(ys, xs)
+            result = self._coint(ys, xs)
         else:
-            result = coint(ys, xs, maxlag=p.adf_lags, autolag=None)
+            result = self._coint(ys, xs, maxlag=p.adf_lags, autolag=None)
         self.pvalue = float(result[1])
 
     def _maybe_enter(self, y: float, x: float) -> None:

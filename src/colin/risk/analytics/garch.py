@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from arch import arch_model
-from arch.utility.exceptions import DataScaleWarning
 from numpy.typing import ArrayLike
 
 Model = Literal["GARCH", "EGARCH", "GJR-GARCH"]
@@ -68,6 +66,10 @@ def fit(
         raise ValueError("returns contain NaN or infinite values")
     if horizon < 1:
         raise ValueError(f"horizon must be at least 1, got {horizon}")
+    # arch (and the statsmodels it loads) takes seconds to import: only a GARCH fit pays for it
+    from arch import arch_model  # noqa: PLC0415
+    from arch.utility.exceptions import DataScaleWarning  # noqa: PLC0415
+
     vol, o = _SPEC[model]
     spec = arch_model(values * 100.0, mean="Constant", vol=vol, p=1, o=o, q=1, dist=distribution)
     with warnings.catch_warnings():

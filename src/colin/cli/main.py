@@ -7,6 +7,7 @@ import typer
 from colin.cli import backtest as backtest_cli
 from colin.cli import data as data_cli
 from colin.cli import features as features_cli
+from colin.cli import optimize as optimize_cli
 from colin.cli import report as report_cli
 from colin.cli import risk as risk_cli
 from colin.cli import runs as runs_cli
@@ -27,6 +28,7 @@ app.add_typer(data_cli.app, name="data")
 app.add_typer(features_cli.app, name="features")
 app.add_typer(risk_cli.app, name="risk")
 app.command("signal")(signal_cli.signal)
+app.command("optimize")(optimize_cli.optimize)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """Benchmark: the full pre-trade check set with 100 open positions and 200 open orders.
 
-Run with ``python benchmarks/bench_risk.py``. Every order goes through ``bus.send`` to the risk
-endpoint exactly as a strategy sends it; the execution endpoint is a no-op so that only the risk
-engine is timed. The baseline is a pass-through endpoint that forwards the command unchecked,
-measured in the same run. Prints p50/p99 per order and the ratios to the baseline.
+Run with ``python benchmarks/bench_risk.py [--runs 3] [--orders 20000]``. Every order goes
+through ``bus.send`` to the risk endpoint exactly as a strategy sends it; the execution endpoint
+is a no-op so that only the risk engine is timed. The baseline is a pass-through endpoint that
+forwards the command unchecked, measured in the same run. Prints the range over the runs of
+p50/p99 per order and of the p50 ratio to the baseline, then what the risk engine adds to the
+per-bar path of a backtest (marking positions, the drawdown controller).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from colin.cache.cache import Cache
 from colin.core.bus import MessageBus
 from colin.core.clock import SimClock
 from colin.core.ids import ClientOrderId, InstrumentId, StrategyId, TradeId, VenueOrderId
-from colin.core.topics import EXEC_EXECUTE, EXEC_PROCESS, FILLS_TOPIC, RISK_EXECUTE
+from colin.core.topics import EXEC_EXECUTE, EXEC_PROCESS, FILLS_TOPIC, RISK_EXECUTE, bars_topic
 from colin.model.commands import SubmitOrder
 from colin.model.data import Bar
 from colin.model.enums import InstrumentKind, LiquiditySide, OrderSide, OrderType
@@ -228,12 +230,12 @@ def percentile(samples: list[int], q: float) -> float:
     return statistics.quantiles(samples, n=1000)[int(q * 10) - 1] / 1_000
 
 
-def main() -> None:
-    """Measure the baseline, the risk engine, and the risk engine with an audit sink."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--orders", type=int, default=20_000)
-    count = parser.parse_args().orders
-    results = {}
+Quantiles = dict[str, dict[str, tuple[float, float]]]
+
+
+def measure(count: int) -> Quantiles:
+    """Measure the baseline, the risk engine, and the risk engine with an audit sink once."""
+    results: Quantiles = {}
     for name in ("pass-through", "risk engine", "risk engine + audit"):
         bench = build(count)
         bus, commands = bench.bus, bench.commands
@@ -259,21 +261,86 @@ def main() -> None:
             "wall": (percentile(walls, 50), percentile(walls, 99)),
             "cpu": (percentile(cpus, 50), percentile(cpus, 99)),
         }
-    print(f"{POSITIONS} open positions, {OPEN_ORDERS} open orders, {count} orders per variant")
+    return results
+
+
+def bar_cost_ns(bars: int, with_engine: bool) -> float:
+    """Return the mean ns per bar of caching, publishing and ``handle_equity`` on the node.
+
+    Every bar moves the price of an instrument with an open position (so the exposure book marks
+    it) and equity makes a new high each time (so the drawdown controller recomputes its floor).
+    """
+    bench = build(0)
+    bus, cache = bench.bus, bench.cache
+    engine = None
+    if with_engine:
+        engine = RiskEngine(bus, bench.clock, cache, bench.portfolio, FULL_CHECKS)
+    instruments = cache.instruments()
+    series = [
+        Bar(
+            instrument.id,
+            "1m",
+            close,
+            close,
+            close,
+            close,
+            1.0,
+            START_NS + n * 60_000_000_000,
+            START_NS + (n + 1) * 60_000_000_000,
+        )
+        for n in range(bars)
+        for instrument in (instruments[n % len(instruments)],)
+        for close in (100.0 + (n % 7) * 0.01,)
+    ]
+    topics = [bars_topic(bar.instrument_id, bar.timeframe) for bar in series]
+    handle_equity = engine.handle_equity if engine is not None else None
+    publish, add_bar = bus.publish, cache.add_bar
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter_ns()
+        for n, bar in enumerate(series):
+            add_bar(bar)
+            publish(topics[n], bar)
+            if handle_equity is not None:
+                handle_equity(bar.ts_init, 1e8 + n)
+        best = min(best, (time.perf_counter_ns() - started) / len(series))
+    return best
+
+
+def spread(values: list[float]) -> str:
+    """Return ``min–max`` (or one value) with two decimals."""
+    low, high = min(values), max(values)
+    return f"{low:.2f}" if f"{low:.2f}" == f"{high:.2f}" else f"{low:.2f}–{high:.2f}"
+
+
+def main() -> None:
+    """Measure every variant ``--runs`` times and print the ranges, then the per-bar cost."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--orders", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--bars", type=int, default=100_000)
+    args = parser.parse_args()
+    runs = [measure(args.orders) for _ in range(args.runs)]
+    print(
+        f"{POSITIONS} open positions, {OPEN_ORDERS} open orders, {args.orders} orders per "
+        f"variant, {args.runs} runs (ranges are min–max over the runs)"
+    )
     print(
         f"calibration: 1M-iteration Python loop {calibration_ms():.0f} ms (lower is a faster CPU)"
     )
-    print(
-        f"{'variant':<22}{'clock':>6}{'p50 µs':>10}{'p99 µs':>10}{'p50 ratio':>12}{'p99 ratio':>12}"
-    )
+    print(f"{'variant':<22}{'clock':>6}{'p50 µs':>14}{'p99 µs':>16}{'p50 ratio':>14}")
     for clock in ("wall", "cpu"):
-        base50, base99 = results["pass-through"][clock]
-        for name, measured in results.items():
-            p50, p99 = measured[clock]
-            print(
-                f"{name:<22}{clock:>6}{p50:>10.2f}{p99:>10.2f}"
-                f"{p50 / base50:>12.1f}{p99 / base99:>12.1f}"
-            )
+        for name in runs[0]:
+            p50 = [run[name][clock][0] for run in runs]
+            p99 = [run[name][clock][1] for run in runs]
+            ratio = [run[name][clock][0] / run["pass-through"][clock][0] for run in runs]
+            print(f"{name:<22}{clock:>6}{spread(p50):>14}{spread(p99):>16}{spread(ratio):>14}")
+    bare = bar_cost_ns(args.bars, with_engine=False)
+    risk = bar_cost_ns(args.bars, with_engine=True)
+    print(
+        f"per bar (cache, publish, handle_equity; best of 3): {bare:.0f} ns without the risk "
+        f"engine, {risk:.0f} ns with it (+{risk - bare:.0f} ns)"
+    )
 
 
 if __name__ == "__main__":

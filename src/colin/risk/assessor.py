@@ -100,7 +100,9 @@ class OrderAssessor:
         self.price_checks: tuple[CheckFunction, ...] = tuple(
             c.check for c in self.checks if isinstance(c, PriceBandCheck | SelfTradeCheck)
         )
+        self.reads_marks = any(getattr(c, "reads_marks", False) for c in self.checks)
         self.specs = SpecCache(self._plan)
+        self._specs = self.specs.by_id
 
     @staticmethod
     def _build(
@@ -177,7 +179,9 @@ class OrderAssessor:
             return Assessment(
                 [Breach("unknown_instrument", f"unknown instrument {instrument_id!r}")]
             )
-        spec = self.specs.get(instrument)
+        spec = self._specs.get(instrument_id)
+        if spec is None or spec.instrument is not instrument:
+            spec = self.specs.get(instrument)
         breach = validate_order(order, spec, self.max_quantity)
         if breach is not None:
             return Assessment([breach])

@@ -73,8 +73,18 @@ class RiskControls:
         self.breakers = MarketBreakers(self.config.breakers, self._on_breaker)
         self._max_trade_loss = self.config.loss_rules.max_trade_loss_pct
         self.exposure.resync()
-        bus.subscribe("data.bars.*", self._on_price)
-        bus.subscribe("data.trades.*", self._on_price)
+        # per bar and trade: mark positions only when a configured limit reads the marks, and
+        # go through the loss check only when the per-trade loss cap is on
+        on_price = (
+            self._on_price
+            if self._max_trade_loss is not None
+            else self.exposure.on_price
+            if self.assessor.reads_marks
+            else None
+        )
+        if on_price is not None:
+            bus.subscribe("data.bars.*", on_price)
+            bus.subscribe("data.trades.*", on_price)
         if self.breakers.wants_bars:
             bus.subscribe("data.bars.*", self.breakers.on_bar)
         if self.breakers.wants_quotes:
@@ -191,7 +201,7 @@ class RiskControls:
 
     def _on_price(self, event: Any) -> None:
         self.exposure.on_price(event)
-        if self._max_trade_loss is not None and event.instrument_id in self.exposure.quantity:
+        if event.instrument_id in self.exposure.quantity:
             self._check_trade_loss(event.instrument_id)
 
     def _check_trade_loss(self, instrument_id: InstrumentId) -> None:
@@ -314,7 +324,7 @@ class RiskControls:
             last = self._cache.last_price(order.instrument_id) or 0.0
             spec = self.assessor.specs.get(instrument)
             unit_cost = last * spec.multiplier * spec.taker_fee
-            self.ledger.add(order, spec, float(order.quantity), last, unit_cost)
+            self.ledger.add(order, spec, float(order.quantity), last, unit_cost, None)
 
     def _expire(self, now: int) -> None:
         self._emit_change(self.states.expire(now))

@@ -42,6 +42,7 @@ class DrawdownController:
     """Track equity highs per window and report warning and stop crossings once per period."""
 
     __slots__ = (
+        "_armed",
         "_day_end",
         "_floor",
         "_levels",
@@ -64,6 +65,8 @@ class DrawdownController:
         self._day_end = -1
         self._week_end = -1
         self._floor = float("inf")
+        self._armed: tuple[tuple[str, float], ...] = ()
+        self._arm()
         self.stopped_by: str | None = None
 
     def peak(self, window: str) -> float:
@@ -110,6 +113,7 @@ class DrawdownController:
             for level in self._levels:
                 if level.window == window:
                     level.fired = False
+        self._arm()
         self._floor = self._compute_floor()
         if self.stopped_by in windows and self.config.resume_next_period:
             window = self.stopped_by
@@ -117,11 +121,25 @@ class DrawdownController:
             return [DrawdownSignal(window, "resume", 0.0, 0.0)]
         return None
 
-    def _compute_floor(self) -> float:
-        floor = float("-inf")
+    def _arm(self) -> None:
+        # per window, 1 - fraction of its nearest level that has not fired: the floor is
+        # recomputed on each new high, so it reads one factor per window. Only windows with a
+        # positive peak can fire, and for those the nearest level gives the highest threshold.
+        factors: dict[str, float] = {}
         for level in self._levels:
             if not level.fired:
-                floor = max(floor, self._peaks[level.window] * (1.0 - level.fraction))
+                factor = 1.0 - level.fraction
+                if factor > factors.get(level.window, float("-inf")):
+                    factors[level.window] = factor
+        self._armed = tuple(factors.items())
+
+    def _compute_floor(self) -> float:
+        floor = float("-inf")
+        peaks = self._peaks
+        for window, factor in self._armed:
+            value = peaks[window] * factor
+            if value > floor:
+                floor = value
         return floor
 
     def _crossed(self, equity: float) -> list[DrawdownSignal]:
@@ -140,5 +158,6 @@ class DrawdownController:
                     if self.stopped_by is None or _RANK[level.window] > _RANK[self.stopped_by]:
                         self.stopped_by = level.window
                 crossed.append(DrawdownSignal(level.window, level.kind, drawdown, level.fraction))
+        self._arm()
         self._floor = self._compute_floor()
         return crossed

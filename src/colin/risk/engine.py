@@ -146,7 +146,10 @@ class RiskEngine(RiskControls):
             assessment = Assessment([duplicate])
         else:
             original = order.quantity
-            assessment = self._assess(order, now)
+            try:
+                assessment = self.assessor.assess(order, now, self.states.state)
+            except Exception as exc:  # fail closed: a check that crashes denies the order
+                assessment = self._crashed(order, exc)
         throttle = self._submit_throttle
         if throttle is not None and not assessment.breaches and not throttle.acquire(now):
             assessment.breaches.append(Breach("submit_rate", throttle.describe()))
@@ -156,7 +159,7 @@ class RiskEngine(RiskControls):
             self._submitted.add(order.client_order_id)
             ctx = assessment.context
             assert ctx is not None  # an approved order always has a context
-            self.ledger.add(order, ctx.spec, ctx.quantity, ctx.price, ctx.unit_cost)
+            self.ledger.add(order, ctx.spec, ctx.quantity, ctx.price, ctx.unit_cost, ctx.own_price)
             self._bus.send(EXEC_EXECUTE, command)
             return
         if duplicate is None and isinstance(order, Order):
@@ -178,8 +181,12 @@ class RiskEngine(RiskControls):
         try:
             return self.assessor.assess(order, now, self.states.state)
         except Exception as exc:  # fail closed: a check that crashes denies the order
-            log.exception("risk check failed on %r", order)
-            return Assessment([Breach("internal_error", f"{type(exc).__name__}: {exc}")])
+            return self._crashed(order, exc)
+
+    @staticmethod
+    def _crashed(order: Any, exc: Exception) -> Assessment:
+        log.exception("risk check failed on %r", order)
+        return Assessment([Breach("internal_error", f"{type(exc).__name__}: {exc}")])
 
     def _duplicate(self, order: Any) -> Breach | None:
         if not isinstance(order, Order):
@@ -349,11 +356,12 @@ class RiskEngine(RiskControls):
         if instrument is None:
             return
         price = order.price if order.price is not None else order.trigger_price
+        own = float(price) if price is not None and price.is_finite() else None
         last = self._cache.last_price(order.instrument_id)
-        value = float(price) if price is not None else (last or 0.0)
+        value = own if own is not None else (last or 0.0)
         spec = self.assessor.specs.get(instrument)
         unit_cost = value * spec.multiplier * spec.taker_fee
-        self.ledger.add(order, spec, float(order.leaves_qty), value, unit_cost)
+        self.ledger.add(order, spec, float(order.leaves_qty), value, unit_cost, own)
 
     def _on_fill(self, fill: Any) -> None:
         self.exposure.resync()

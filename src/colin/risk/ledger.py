@@ -96,12 +96,13 @@ class _Entry:
         order: Order,
         spec: InstrumentSpec,
         totals: InstrumentOrders,
+        limit: float | None,
         price: float,
         unit_cost: float,
     ) -> None:
         self.totals = totals
         self.client_order_id = order.client_order_id
-        self.limit = _limit(order)
+        self.limit = limit
         self.buy = buy = order.side is _BUY
         self.reduce_only = order.reduce_only
         self.spot = not spec.is_derivative
@@ -155,16 +156,24 @@ class OpenOrderLedger:
         quantity: float,
         price: float,
         unit_cost: float,
+        own_price: float | None,
     ) -> None:
         """Count an approved order of ``quantity`` (its leaves) valued at ``price``.
 
-        ``unit_cost`` is the equity one contract costs on filling (fee and adverse price).
+        ``unit_cost`` is the equity one contract costs on filling (fee and adverse price);
+        ``own_price`` is the order's limit (or trigger) price as a float, ``None`` for a market
+        order.
         """
-        if order.client_order_id in self._entries:
+        client_order_id = order.client_order_id
+        if client_order_id in self._entries:
             return
-        entry = _Entry(order, spec, self.instrument(order.instrument_id), price, unit_cost)
+        totals = self.by_instrument.get(order.instrument_id)
+        if totals is None:
+            totals = self.instrument(order.instrument_id)
+        limit = own_price if order.order_type in _PRICED else None
+        entry = _Entry(order, spec, totals, limit, price, unit_cost)
         entry.size(quantity)
-        self._entries[order.client_order_id] = entry
+        self._entries[client_order_id] = entry
         self._add(entry)
 
     def on_order_event(self, event: OrderEvent) -> None:

@@ -79,17 +79,21 @@ class SpecCache:
         Called with each new spec to fill in its check plan.
     """
 
-    __slots__ = ("_plan", "_specs")
+    __slots__ = ("_plan", "by_id")
 
     def __init__(self, plan: Callable[[InstrumentSpec], None] | None = None) -> None:
-        self._specs: dict[InstrumentId, InstrumentSpec] = {}
+        self.by_id: dict[InstrumentId, InstrumentSpec] = {}
         self._plan = plan
 
     def get(self, instrument: Instrument) -> InstrumentSpec:
-        """Return the spec of ``instrument``."""
-        spec = self._specs.get(instrument.id)
+        """Return the spec of ``instrument``.
+
+        A caller on the hot path may read ``by_id`` itself and call this only when the entry is
+        missing or holds another instrument object.
+        """
+        spec = self.by_id.get(instrument.id)
         if spec is None or spec.instrument is not instrument:
-            spec = self._specs[instrument.id] = InstrumentSpec(instrument)
+            spec = self.by_id[instrument.id] = InstrumentSpec(instrument)
             if self._plan is not None:
                 self._plan(spec)
         return spec

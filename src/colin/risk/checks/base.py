@@ -144,7 +144,9 @@ class PreTradeCheck(Protocol):
     A check with a true ``only_adding`` attribute is never called for an order that can only
     reduce a position. A check may have an ``applies(spec) -> bool`` method: the assessor then
     leaves it out of the plan of every instrument it returns false for (a restricted list that
-    does not name the instrument, a cash check on a perpetual).
+    does not name the instrument, a cash check on a perpetual). A check with a true
+    ``reads_marks`` reads exposure or equity marked to the last prices, so the engine must
+    follow prices for it.
     """
 
     code: str

@@ -11,6 +11,7 @@ class GrossExposureCheck:
     """Deny risk-increasing orders that could take gross exposure past ``limit``."""
 
     code = "gross_exposure"
+    reads_marks = True
     only_adding = True
     __slots__ = ("book", "ledger", "limit", "warn_level")
 
@@ -50,6 +51,7 @@ class NetExposureCheck:
     """
 
     code = "net_exposure"
+    reads_marks = True
     __slots__ = ("book", "ledger", "limit", "warn_level")
 
     def __init__(
@@ -93,6 +95,7 @@ class LeverageCheck:
     """
 
     code = "leverage"
+    reads_marks = True
     only_adding = True
     __slots__ = ("book", "ledger", "limit", "warn_level")
 

@@ -67,6 +67,7 @@ class MarginCheck:
     """Deny perpetual orders that add risk beyond the initial margin equity can carry."""
 
     code = "margin"
+    reads_marks = True
     only_adding = True
     __slots__ = ("book", "ledger", "leverage", "warn_level")
 

@@ -15,7 +15,7 @@ class PositionLimitCheck:
 
     code = "position_limit"
     only_adding = True
-    __slots__ = ("ledger", "max_notional", "max_pct_equity", "warn_level")
+    __slots__ = ("ledger", "max_notional", "max_pct_equity", "reads_marks", "warn_level")
 
     def __init__(
         self,
@@ -27,6 +27,7 @@ class PositionLimitCheck:
         self.ledger = ledger
         self.max_notional = max_notional
         self.max_pct_equity = max_pct_equity
+        self.reads_marks = max_pct_equity is not None  # equity moves with prices
         self.warn_level = warn_level
 
     def check(self, ctx: OrderContext) -> Breach | None:

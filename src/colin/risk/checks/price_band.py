@@ -26,6 +26,8 @@ class PriceBandCheck:
         if own is None:
             return None
         if order.trigger_price is None:  # the common case: one price, already a float
+            if abs(own / reference - 1.0) <= self.band:
+                return None
             return self._compare("price", own, reference)
         for name, value in (("price", order.price), ("trigger_price", order.trigger_price)):
             if value is not None:

@@ -45,9 +45,14 @@ def validate_order(
             return breach
     price = order.price
     if order_type is _LIMIT or order_type is _STOP_LIMIT:
-        breach = _check_price("price", price, spec)
-        if breach is not None:
-            return breach
+        try:
+            known = type(price) is Decimal and price in spec.prices
+        except TypeError:
+            known = False
+        if not known:
+            breach = _check_price("price", price, spec)
+            if breach is not None:
+                return breach
     elif price is not None:
         return Breach("invalid_price", f"a {order_type.value} order takes no limit price")
     trigger = order.trigger_price

@@ -27,6 +27,7 @@ class VarLimitCheck:
     """Deny orders that would take the portfolio's parametric VaR above ``limit``."""
 
     code = "var_limit"
+    reads_marks = True
     __slots__ = (
         "_cov",
         "_diagonal",

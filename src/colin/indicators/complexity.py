@@ -320,6 +320,9 @@ def permutation_entropy(close: npt.ArrayLike, period: int = 50, order: int = 3) 
     )
 
 
+_BLOCK = 4096  # rows per block: the block's returns and codes stay in cache
+
+
 @numba.njit(cache=True)
 def _permutation_entropy_kernel(
     prices: FloatArray,
@@ -329,56 +332,62 @@ def _permutation_entropy_kernel(
     table: FloatArray,
     normaliser: float,
 ) -> FloatArray:  # pragma: no cover - compiled
-    """Three passes over the output: log returns, ordinal patterns, rolling entropy.
+    """Rolling entropy, block by block: log returns, ordinal patterns, then the counts.
 
-    Split this way, each loop is simple enough to run at full speed (the comparisons
-    vectorise); fused, they ran about twice as slow. The operations are those of
-    :class:`PermutationEntropy`, so the values are the same.
+    Split this way each loop is simple enough to run at full speed (the comparisons vectorise;
+    fused, they ran about twice as slow), and blocks keep the intermediate arrays in cache. The
+    operations are those of :class:`PermutationEntropy`, so the values are the same.
     """
     n = len(prices)
     out = np.empty(n)
-    for i in range(1, n):
-        out[i] = math.log(prices[i] / prices[i - 1])
-    codes = _ordinal_patterns(out, order)
     out[: min(n, order + windows - 1)] = np.nan
+    returns = np.empty(_BLOCK + order - 1)
+    codes = np.empty(_BLOCK, dtype=np.int64)
+    ring = np.zeros(windows, dtype=np.int64)  # the patterns in the window
+    slot = 0
     counts = np.zeros(patterns, dtype=np.int64)
     log_windows = math.log(windows)
     total = 0.0
-    for i in range(order, n):
-        if i - windows >= order:
-            oldest = codes[i - windows]
-            count = counts[oldest]
-            total += table[count - 1] - table[count]
-            counts[oldest] = count - 1
-        code = codes[i]
-        count = counts[code]
-        total += table[count + 1] - table[count]
-        counts[code] = count + 1
-        if i - windows + 1 >= order:
-            out[i] = (log_windows - total / windows) / normaliser
+    for start in range(order, n, _BLOCK):  # row `order` has the first whole pattern
+        rows = min(_BLOCK, n - start)
+        first = start - order + 1  # the oldest return in the block's first pattern
+        for k in range(rows + order - 1):
+            returns[k] = math.log(prices[first + k] / prices[first + k - 1])
+        _ordinal_patterns(returns[: rows + order - 1], order, codes)
+        for k in range(rows):
+            i = start + k
+            if i - windows >= order:
+                oldest = ring[slot]
+                count = counts[oldest]
+                total += table[count - 1] - table[count]
+                counts[oldest] = count - 1
+            code = codes[k]
+            ring[slot] = code
+            slot = slot + 1 if slot + 1 < windows else 0
+            count = counts[code]
+            total += table[count + 1] - table[count]
+            counts[code] = count + 1
+            if i - windows + 1 >= order:
+                out[i] = (log_windows - total / windows) / normaliser
     return out
 
 
 @numba.njit(cache=True)
-def _ordinal_patterns(returns: FloatArray, order: int) -> IntArray:  # pragma: no cover
-    """Return the Lehmer code (as :func:`_pattern`) of the ``order`` returns ending at each row.
+def _ordinal_patterns(
+    returns: FloatArray, order: int, codes: IntArray
+) -> None:  # pragma: no cover - compiled
+    """Write into ``codes[k]`` the Lehmer code (as :func:`_pattern`) of ``returns[k:k+order]``.
 
-    ``returns[0]`` is not a return; rows before ``order`` have no complete pattern (code 0).
     The code is a sum over pairs: position ``a`` contributes ``(order - 1 - a)!`` for each
     later return in the window below it, one vectorised loop per pair.
     """
-    n = len(returns)
-    codes = np.zeros(n, dtype=np.int64)
-    rows = n - order
-    if rows <= 0:
-        return codes
-    window_codes = codes[order:]
+    rows = len(returns) - order + 1
+    codes[:rows] = 0
     weight = 1
     for a in range(order - 2, -1, -1):
         weight *= order - 1 - a
-        earlier = returns[a + 1 : a + 1 + rows]
+        earlier = returns[a : a + rows]
         for b in range(a + 1, order):
-            later = returns[b + 1 : b + 1 + rows]
+            later = returns[b : b + rows]
             for j in range(rows):
-                window_codes[j] += weight * (later[j] < earlier[j])
-    return codes
+                codes[j] += weight * (later[j] < earlier[j])

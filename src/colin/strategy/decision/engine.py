@@ -164,7 +164,7 @@ class DecisionEngine:
             if value is None:
                 not_ready.append(source.name)
             else:
-                scores[source.name] = value
+                scores[source.name] = float(value)
         fusion = fuse(scores, self.config.weights_for(regime))
         if fusion is None:
             return None

@@ -10,12 +10,13 @@ import pytest
 from colin.core.bus import MessageBus
 from colin.core.clock import SimClock
 from colin.core.ids import InstrumentId
-from colin.core.topics import bars_topic, signals_topic, trades_topic
+from colin.core.topics import bars_topic, book_topic, signals_topic, trades_topic
 from colin.indicators.volatility import realized_volatility
+from colin.model.book import BookSnapshot, OrderBook
 from colin.model.data import Bar
 from colin.model.enums import AggressorSide
 from colin.model.signal import Signal
-from colin.persistence.catalog import iter_trades, sample_catalog
+from colin.persistence.catalog import iter_book_events, iter_trades, sample_catalog
 from colin.strategy.decision import (
     CorrelationSource,
     DecisionConfig,
@@ -231,3 +232,32 @@ def test_monte_carlo_score_is_a_seeded_bootstrap(btc: list[Bar]) -> None:
     draws = rng.integers(0, 50, size=(300, 10))
     expected = 2.0 * np.mean(returns[draws].sum(axis=1) > 0.0) - 1.0
     assert source.score() == pytest.approx(expected)
+
+
+def test_order_flow_source_averages_book_and_trade_imbalance() -> None:
+    bus, clock = MessageBus(), SimClock()
+    flow = OrderFlowSource(depth=5, trade_window=100)
+    engine = DecisionEngine(bus, clock, BTC, "1h", sources=[flow])
+    engine.start()
+    catalog = sample_catalog()
+    book = OrderBook(InstrumentId(BTC))
+    for event in list(iter_book_events(catalog.read_book(BTC)))[:300]:
+        if isinstance(event, BookSnapshot):
+            book.apply_snapshot(event)
+        else:
+            book.apply_deltas(event)
+        bus.publish(book_topic(BTC), book)
+    bids, asks = book.bids(5), book.asks(5)
+    bid_size, ask_size = sum(s for _, s in bids), sum(s for _, s in asks)
+    book_imbalance = (bid_size - ask_size) / (bid_size + ask_size)
+    assert flow.score() == pytest.approx(book_imbalance, rel=1e-9)
+    trades = list(iter_trades(catalog.read_trades(BTC), BTC))[:500]
+    for trade in trades:
+        bus.publish(trades_topic(BTC), trade)
+    signed = [
+        (t.size, 1.0 if t.aggressor_side is AggressorSide.BUYER else -1.0)
+        for t in trades
+        if t.aggressor_side is not AggressorSide.UNKNOWN
+    ][-100:]
+    trade_imbalance = sum(s * d for s, d in signed) / sum(s for s, _ in signed)
+    assert flow.score() == pytest.approx((book_imbalance + trade_imbalance) / 2, rel=1e-9)

@@ -35,16 +35,15 @@ class AuditEntry:
 GENESIS_HASH = "0" * 64
 
 
+# one encoder for every record: json.dumps with these options builds a new encoder per call
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+
+
 def chain_hash(
     previous_hash: str, sequence: int, kind: str, ts: int, record: dict[str, Any]
 ) -> str:
     """Return the SHA-256 of a record chained to the previous entry's hash."""
-    payload = json.dumps(
-        [previous_hash, sequence, kind, ts, record],
-        sort_keys=True,
-        separators=(",", ":"),
-        default=str,
-    )
+    payload = _CANONICAL.encode([previous_hash, sequence, kind, ts, record])
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -14,6 +14,7 @@ from colin.strategy.builtin.rsi_reversion import RsiReversion
 from colin.strategy.builtin.sma_cross import SmaCross
 from colin.strategy.builtin.supertrend import SuperTrendFollow
 from colin.strategy.builtin.zscore_reversion import ZScoreReversion
+from colin.strategy.decision.follower import SignalFollower
 from colin.strategy.strategy import Strategy
 
 _BUILT_IN: tuple[type[Strategy], ...] = (
@@ -28,6 +29,7 @@ _BUILT_IN: tuple[type[Strategy], ...] = (
     BookImbalance,
     AvellanedaStoikov,
     PairsTrading,
+    SignalFollower,
 )
 STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in _BUILT_IN}
 

@@ -37,7 +37,7 @@ from colin.risk.audit import AuditSink
 from colin.risk.checks import Breach, RateThrottle, TradableCheck
 from colin.risk.config import RiskConfig
 from colin.risk.controls import RiskControls
-from colin.risk.decision import Modification, RiskDecision, RiskLevel, risk_level
+from colin.risk.decision import Modification, RiskDecision, risk_level
 from colin.risk.exposure import ExposureBook
 from colin.risk.ledger import OpenOrderLedger
 from colin.risk.modify import assess_modify
@@ -45,12 +45,6 @@ from colin.risk.modify import assess_modify
 log = logging.getLogger(__name__)
 _INITIALIZED = OrderStatus.INITIALIZED
 _new_decision = tuple.__new__
-_LOW, _MEDIUM, _HIGH, _CRITICAL = (
-    RiskLevel.LOW,
-    RiskLevel.MEDIUM,
-    RiskLevel.HIGH,
-    RiskLevel.CRITICAL,
-)
 
 
 class RiskEngine(RiskControls):
@@ -277,14 +271,12 @@ class RiskEngine(RiskControls):
         if breaches:
             approved = False
             score = 100.0
-            level = _CRITICAL
             reasons = tuple([str(b) for b in breaches])
         else:
             approved = True
             score = ctx.utilisation * 100.0 if ctx is not None else 100.0
             if score > 100.0:
                 score = 100.0
-            level = _LOW if score < 50.0 else _MEDIUM if score < 80.0 else _HIGH
             reasons = ()
         warnings = tuple(ctx.warnings) if ctx is not None and ctx.warnings else ()
         client_order_id: str = ""
@@ -303,7 +295,7 @@ class RiskEngine(RiskControls):
                 instrument_id,
                 strategy_id,
                 approved,
-                level,
+                risk_level(score, approved),
                 reasons,
                 warnings,
                 assessment.modifications,

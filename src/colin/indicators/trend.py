@@ -362,13 +362,6 @@ def parabolic_sar(
     return talib.SAR(h, lo, acceleration=acceleration, maximum=maximum)
 
 
-def _shift(values: FloatArray, periods: int) -> FloatArray:
-    shifted = np.full_like(values, np.nan)
-    if periods < len(values):
-        shifted[periods:] = values[: len(values) - periods]
-    return shifted
-
-
 def ichimoku(
     high: npt.ArrayLike,
     low: npt.ArrayLike,
@@ -380,14 +373,24 @@ def ichimoku(
     """Return the Ichimoku lines as known at each bar (see :class:`Ichimoku`)."""
     Ichimoku(conversion_period, base_period, span_period, displacement)
     h, lo = bar_columns(high=high, low=low)
+    n = len(h)
 
     def midpoint(period: int) -> FloatArray:
-        return (talib.MAX(h, timeperiod=period) + talib.MIN(lo, timeperiod=period)) * 0.5
+        line: FloatArray = talib.MAX(h, timeperiod=period)
+        line += talib.MIN(lo, timeperiod=period)
+        line *= 0.5
+        return line
 
     conversion = midpoint(conversion_period)
     base = midpoint(base_period)
-    span_a = _shift((conversion + base) * 0.5, displacement)
-    span_b = _shift(midpoint(span_period), displacement)
+    # the spans are shifted as they are computed: in place, no temporary arrays
+    kept = max(n - displacement, 0)
+    span_a = np.full(n, np.nan)
+    np.add(conversion[:kept], base[:kept], out=span_a[n - kept :])
+    span_a[n - kept :] *= 0.5
+    span_b = midpoint(span_period)
+    span_b[n - kept :] = span_b[:kept]  # numpy copies overlapping ranges correctly
+    span_b[: n - kept] = np.nan
     return IchimokuLines(conversion, base, span_a, span_b)
 
 

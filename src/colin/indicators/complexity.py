@@ -315,8 +315,12 @@ def permutation_entropy(close: npt.ArrayLike, period: int = 50, order: int = 3) 
     check_positive_prices("close", prices)
     patterns = math.factorial(order)
     windows = period - order + 1
+    table = _count_log_count(windows)
+    # the changes of sum(c ln c) as a count rises or falls, as the streaming class forms them
+    # (table[c + 1] - table[c], table[c - 1] - table[c]): one lookup per update, not two
+    rise, fall = table[1:] - table[:-1], table[:-1] - table[1:]
     return _permutation_entropy_kernel(
-        prices, order, patterns, windows, _count_log_count(windows), math.log(patterns)
+        prices, order, patterns, windows, rise, fall, math.log(patterns)
     )
 
 
@@ -329,7 +333,8 @@ def _permutation_entropy_kernel(
     order: int,
     patterns: int,
     windows: int,
-    table: FloatArray,
+    rise: FloatArray,
+    fall: FloatArray,
     normaliser: float,
 ) -> FloatArray:  # pragma: no cover - compiled
     """Rolling entropy, block by block: log returns, ordinal patterns, then the counts.
@@ -359,13 +364,13 @@ def _permutation_entropy_kernel(
             if i - windows >= order:
                 oldest = ring[slot]
                 count = counts[oldest]
-                total += table[count - 1] - table[count]
+                total += fall[count - 1]
                 counts[oldest] = count - 1
             code = codes[k]
             ring[slot] = code
             slot = slot + 1 if slot + 1 < windows else 0
             count = counts[code]
-            total += table[count + 1] - table[count]
+            total += rise[count]
             counts[code] = count + 1
             if i - windows + 1 >= order:
                 out[i] = (log_windows - total / windows) / normaliser

@@ -181,12 +181,14 @@ class PermutationEntropy(CloseIndicator):
     __slots__ = (
         "_codes",
         "_counts",
+        "_fall",
+        "_log_windows",
         "_normaliser",
         "_patterns",
         "_previous",
         "_recent",
+        "_rise",
         "_sum",
-        "_table",
         "order",
         "period",
     )
@@ -201,7 +203,9 @@ class PermutationEntropy(CloseIndicator):
         self._counts = [0] * math.factorial(self.order)
         self._patterns: deque[int] = deque(maxlen=windows)
         self._recent: deque[float] = deque(maxlen=self.order)
-        self._table = _count_log_count(windows).tolist()
+        rise, fall = _count_log_changes(windows)
+        self._rise, self._fall = rise.tolist(), fall.tolist()
+        self._log_windows = math.log(windows)
         self._normaliser = math.log(math.factorial(self.order))
         self._codes = _codes_by_ranking(self.order)
         self._sum = 0.0
@@ -222,20 +226,20 @@ class PermutationEntropy(CloseIndicator):
         recent.append(math.log(value / previous))
         if len(recent) < self.order:
             return
-        patterns, counts, table = self._patterns, self._counts, self._table
+        patterns, counts = self._patterns, self._counts
         windows = patterns.maxlen or 0
         if len(patterns) == windows:
             oldest = patterns[0]
             count = counts[oldest]
-            self._sum += table[count - 1] - table[count]
+            self._sum += self._fall[count - 1]
             counts[oldest] = count - 1
         code = self._codes[tuple(sorted(range(self.order), key=recent.__getitem__))]
         patterns.append(code)
         count = counts[code]
-        self._sum += table[count + 1] - table[count]
+        self._sum += self._rise[count]
         counts[code] = count + 1
         if len(patterns) == windows:
-            self.value = (math.log(windows) - self._sum / windows) / self._normaliser
+            self.value = (self._log_windows - self._sum / windows) / self._normaliser
             self.ready = True
 
 
@@ -254,12 +258,16 @@ def _codes_by_ranking(order: int) -> dict[tuple[int, ...], int]:
     return codes
 
 
-def _count_log_count(windows: int) -> FloatArray:
-    """``c * ln(c)`` for ``c = 0 .. windows`` (0 at 0)."""
+def _count_log_changes(windows: int) -> tuple[FloatArray, FloatArray]:
+    """Return how ``sum(c ln c)`` changes as a count ``c`` rises by one and falls by one.
+
+    ``rise[c] = t[c + 1] - t[c]`` and ``fall[c - 1] = t[c - 1] - t[c]`` with ``t[c] = c ln c``
+    (``t[0] = 0``), for counts ``0 .. windows``: one lookup per count update.
+    """
     counts = np.arange(windows + 1, dtype=np.float64)
     table = np.zeros(windows + 1)
     table[1:] = counts[1:] * np.log(counts[1:])
-    return table
+    return table[1:] - table[:-1], table[:-1] - table[1:]
 
 
 # -- batch ----------------------------------------------------------------------------------
@@ -315,10 +323,7 @@ def permutation_entropy(close: npt.ArrayLike, period: int = 50, order: int = 3) 
     check_positive_prices("close", prices)
     patterns = math.factorial(order)
     windows = period - order + 1
-    table = _count_log_count(windows)
-    # the changes of sum(c ln c) as a count rises or falls, as the streaming class forms them
-    # (table[c + 1] - table[c], table[c - 1] - table[c]): one lookup per update, not two
-    rise, fall = table[1:] - table[:-1], table[:-1] - table[1:]
+    rise, fall = _count_log_changes(windows)
     return _permutation_entropy_kernel(
         prices, order, patterns, windows, rise, fall, math.log(patterns)
     )

@@ -14,6 +14,16 @@ from colin.backtest.report import write_html_report
 from colin.backtest.result import BacktestResult
 from colin.backtest.serialization import write_result_json
 from colin.cli.errors import parse_assignments, user_errors
+from colin.cli.run_options import (
+    ConfigOption,
+    EndOption,
+    ParamsOption,
+    StartOption,
+    StrategyOption,
+    SymbolsOption,
+    TimeframeOption,
+    run_overrides,
+)
 from colin.node.backtest import Catalog, run_backtest
 from colin.node.config import ColinConfig, load_config
 from colin.persistence.catalog import default_catalog
@@ -23,24 +33,13 @@ console = Console()
 
 
 def backtest(
-    config_file: Annotated[
-        Path | None, typer.Option("--config", "-c", help="YAML config file (see docs/config.md)")
-    ] = None,
-    strategy: Annotated[
-        str | None, typer.Option("--strategy", "-s", help="Strategy name (colin strategies list)")
-    ] = None,
-    symbols: Annotated[
-        list[str] | None,
-        typer.Option("--symbol", help="Instrument id SYMBOL.VENUE or symbol (BINANCE); repeatable"),
-    ] = None,
-    timeframe: Annotated[
-        str | None, typer.Option("--timeframe", "-t", help="Bar timeframe")
-    ] = None,
-    start: Annotated[str | None, typer.Option(help="First bar, ISO date (UTC)")] = None,
-    end: Annotated[str | None, typer.Option(help="End, ISO date (UTC), exclusive")] = None,
-    params: Annotated[
-        list[str] | None, typer.Option("--param", "-p", help="Strategy parameter KEY=VALUE")
-    ] = None,
+    config_file: ConfigOption = None,
+    strategy: StrategyOption = None,
+    symbols: SymbolsOption = None,
+    timeframe: TimeframeOption = None,
+    start: StartOption = None,
+    end: EndOption = None,
+    params: ParamsOption = None,
     balance: Annotated[
         list[str] | None, typer.Option(help="Starting balance CURRENCY=AMOUNT; repeatable")
     ] = None,
@@ -53,19 +52,7 @@ def backtest(
     store (list them with `colin runs list`).
     """
     with user_errors():
-        overrides: dict[str, object] = {}
-        if strategy:
-            overrides["backtest.strategy"] = strategy
-        if symbols:
-            overrides["backtest.instruments"] = [_instrument_id(s) for s in symbols]
-        if timeframe:
-            overrides["backtest.timeframe"] = timeframe
-        if start:
-            overrides["backtest.start"] = start
-        if end:
-            overrides["backtest.end"] = end
-        if params:
-            overrides["backtest.parameters"] = parse_assignments(params, "--param")
+        overrides = run_overrides(strategy, symbols, timeframe, start, end, params)
         if balance:
             overrides["backtest.starting_balances"] = parse_assignments(balance, "--balance")
         config = load_config(config_file, overrides=overrides)
@@ -78,10 +65,6 @@ def backtest(
             console.print(
                 f"stored as run [bold]{result.run_id}[/] (colin runs show {result.run_id})"
             )
-
-
-def _instrument_id(value: str) -> str:
-    return value if "." in value else f"{value}.BINANCE"
 
 
 def _run_with_progress(config: ColinConfig, catalog: Catalog) -> BacktestResult:

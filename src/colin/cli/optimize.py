@@ -15,7 +15,17 @@ from rich.table import Table
 
 from colin.backtest.metrics import METRIC_BY_KEY
 from colin.backtest.optimize.study import SamplerName, study_storage_url
-from colin.cli.errors import parse_assignments, user_errors
+from colin.cli.errors import user_errors
+from colin.cli.run_options import (
+    ConfigOption,
+    EndOption,
+    ParamsOption,
+    StartOption,
+    StrategyOption,
+    SymbolsOption,
+    TimeframeOption,
+    run_overrides,
+)
 from colin.core.time import ns_to_iso
 from colin.node.config import load_config
 from colin.node.optimize import (
@@ -31,24 +41,13 @@ console = Console()
 
 
 def optimize(
-    config_file: Annotated[
-        Path | None, typer.Option("--config", "-c", help="YAML config file (see docs/config.md)")
-    ] = None,
-    strategy: Annotated[
-        str | None, typer.Option("--strategy", "-s", help="Strategy name (colin strategies list)")
-    ] = None,
-    symbols: Annotated[
-        list[str] | None,
-        typer.Option("--symbol", help="Instrument id SYMBOL.VENUE or symbol (BINANCE); repeatable"),
-    ] = None,
-    timeframe: Annotated[
-        str | None, typer.Option("--timeframe", "-t", help="Bar timeframe")
-    ] = None,
-    start: Annotated[str | None, typer.Option(help="First bar, ISO date (UTC)")] = None,
-    end: Annotated[str | None, typer.Option(help="End, ISO date (UTC), exclusive")] = None,
-    params: Annotated[
-        list[str] | None, typer.Option("--param", "-p", help="Fixed parameter KEY=VALUE")
-    ] = None,
+    config_file: ConfigOption = None,
+    strategy: StrategyOption = None,
+    symbols: SymbolsOption = None,
+    timeframe: TimeframeOption = None,
+    start: StartOption = None,
+    end: EndOption = None,
+    params: ParamsOption = None,
     space: Annotated[
         list[str] | None,
         typer.Option(
@@ -101,19 +100,7 @@ def optimize(
     a config file that `colin backtest --config` runs.
     """
     with user_errors():
-        overrides: dict[str, object] = {}
-        if strategy:
-            overrides["backtest.strategy"] = strategy
-        if symbols:
-            overrides["backtest.instruments"] = [s if "." in s else f"{s}.BINANCE" for s in symbols]
-        if timeframe:
-            overrides["backtest.timeframe"] = timeframe
-        if start:
-            overrides["backtest.start"] = start
-        if end:
-            overrides["backtest.end"] = end
-        if params:
-            overrides["backtest.parameters"] = parse_assignments(params, "--param")
+        overrides = run_overrides(strategy, symbols, timeframe, start, end, params)
         config = load_config(config_file, overrides=overrides)
         if sampler not in (None, "tpe", "nsga2"):
             raise typer.BadParameter("choose tpe or nsga2", param_hint="--sampler")

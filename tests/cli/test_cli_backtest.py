@@ -12,14 +12,6 @@ from colin.persistence.sql import RunRepository, create_store
 runner = CliRunner()
 
 
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("COLIN_CATALOG", str(tmp_path / "catalog"))
-    monkeypatch.setenv("COLIN_DATABASE_URL", f"sqlite:///{tmp_path / 'colin.db'}")
-    return tmp_path
-
-
 def test_backtest_on_the_bundled_sample_writes_report_json_and_stores_the_run(
     workdir: Path,
 ) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import optuna
-import pytest
 import typer
 import yaml
 from typer.testing import CliRunner
@@ -17,14 +16,6 @@ runner = CliRunner()
 app = typer.Typer()
 app.command("optimize")(optimize)
 app.command("noop")(lambda: None)  # two commands, so "optimize" is addressed by name
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("COLIN_CATALOG", str(tmp_path / "catalog"))
-    monkeypatch.setenv("COLIN_DATABASE_URL", f"sqlite:///{tmp_path / 'colin.db'}")
-    return tmp_path
 
 
 def test_walk_forward_optimisation_prints_windows_and_writes_the_best_config(

@@ -7,12 +7,9 @@ from colin.risk.exposure import ExposureBook
 from colin.risk.ledger import OpenOrderLedger
 
 
-class GrossExposureCheck:
-    """Deny risk-increasing orders that could take gross exposure past ``limit``."""
+class _ExposureLimit:
+    """A limit on marked positions plus working orders (the ledger) plus the new order."""
 
-    code = "gross_exposure"
-    reads_marks = True
-    only_adding = True
     __slots__ = ("book", "ledger", "limit", "warn_level")
 
     def __init__(
@@ -22,6 +19,15 @@ class GrossExposureCheck:
         self.ledger = ledger
         self.limit = limit
         self.warn_level = warn_level
+
+
+class GrossExposureCheck(_ExposureLimit):
+    """Deny risk-increasing orders that could take gross exposure past ``limit``."""
+
+    code = "gross_exposure"
+    reads_marks = True
+    only_adding = True
+    __slots__ = ()
 
     def check(self, ctx: OrderContext) -> Breach | None:
         """Positions plus working orders plus this order, against the limit."""
@@ -43,7 +49,7 @@ class GrossExposureCheck:
         return None
 
 
-class NetExposureCheck:
+class NetExposureCheck(_ExposureLimit):
     """Deny orders that could push net exposure (long minus short) past ``±limit``.
 
     Position-reducing orders are not exempt: closing a short in one instrument raises the net
@@ -52,15 +58,7 @@ class NetExposureCheck:
 
     code = "net_exposure"
     reads_marks = True
-    __slots__ = ("book", "ledger", "limit", "warn_level")
-
-    def __init__(
-        self, book: ExposureBook, ledger: OpenOrderLedger, limit: float, warn_level: float
-    ) -> None:
-        self.book = book
-        self.ledger = ledger
-        self.limit = limit
-        self.warn_level = warn_level
+    __slots__ = ()
 
     def check(self, ctx: OrderContext) -> Breach | None:
         """Worst-case net exposure in the order's direction, against the limit."""
@@ -87,7 +85,7 @@ class NetExposureCheck:
         return None
 
 
-class LeverageCheck:
+class LeverageCheck(_ExposureLimit):
     """Deny risk-increasing orders that could take gross exposure / equity past ``limit``.
 
     Equity is reduced by what the working orders and this one cost when they fill (fees and any
@@ -97,15 +95,7 @@ class LeverageCheck:
     code = "leverage"
     reads_marks = True
     only_adding = True
-    __slots__ = ("book", "ledger", "limit", "warn_level")
-
-    def __init__(
-        self, book: ExposureBook, ledger: OpenOrderLedger, limit: float, warn_level: float
-    ) -> None:
-        self.book = book
-        self.ledger = ledger
-        self.limit = limit
-        self.warn_level = warn_level
+    __slots__ = ()
 
     def check(self, ctx: OrderContext) -> Breach | None:
         """Worst-case leverage after the order, against the limit."""

@@ -96,7 +96,8 @@ def as_timestamps(name: str, values: npt.ArrayLike, strict: bool = True) -> IntA
             f"{name}: expected 1-D integer nanoseconds, got {array.dtype} {array.shape}"
         )
     array = np.ascontiguousarray(array, dtype=np.int64)
-    row = _first_step_back(array, strict)
+    first_step_back = _first_step_back if len(array) >= _SHORT else _first_step_back_numpy
+    row = first_step_back(array, strict)
     if row > 0:
         raise DataError(
             f"{name}: time is not increasing at row {row} "
@@ -155,9 +156,8 @@ def bar_columns(
     arrays = _bar_arrays(open=open, high=high, low=low, close=close, volume=volume)
     empty = np.empty(0)
     ordered = [arrays.get(name, empty) for name in _BAR_FIELDS]
-    code, field, row = _scan_bars(
-        ordered[0], ordered[1], ordered[2], ordered[3], ordered[4], positive
-    )
+    scan = _scan_bars if max(len(a) for a in ordered) >= _SHORT else _scan_bars_numpy
+    code, field, row = scan(ordered[0], ordered[1], ordered[2], ordered[3], ordered[4], positive)
     if code:
         name = _BAR_FIELDS[field]
         value = float(ordered[field][row])
@@ -217,6 +217,40 @@ def hlc_row_valid(high: float, low: float, close: float) -> bool:  # pragma: no 
     )
 
 
+_SHORT = 4096
+"""Below this many rows, bars are checked with numpy: a short series (a signal's look-back
+window) is checked as fast either way, and a process that only scores a few hundred bars then
+never pays numba's one-off runtime start-up (about a second)."""
+
+
+def _scan_bars_numpy(
+    o: FloatArray, h: FloatArray, lo: FloatArray, c: FloatArray, v: FloatArray, positive: bool
+) -> tuple[int, int, int]:
+    """:func:`_scan_bars` with numpy: the same first problem, by row then by check order."""
+    columns = (o, h, lo, c, v)
+    checks: list[tuple[int, int, npt.NDArray[np.bool_]]] = [
+        (1, f, ~np.isfinite(col)) for f, col in enumerate(columns) if len(col)
+    ]
+    if len(h) and len(lo):
+        checks.append((2, 1, h < lo))
+        if len(o):
+            checks.append((2, 0, (o > h) | (o < lo)))
+        if len(c):
+            checks.append((2, 3, (c > h) | (c < lo)))
+    if positive:
+        checks.extend((3, f, columns[f] <= 0.0) for f in range(4) if len(columns[f]))
+    if len(v):
+        checks.append((4, 4, v < 0.0))
+    found = (0, 0, 0)
+    first = -1
+    for code, field, mask in checks:  # in the order the row-wise scan tests them
+        if mask.any():
+            row = int(mask.argmax())
+            if first < 0 or row < first:
+                first, found = row, (code, field, row)
+    return found
+
+
 @numba.njit(cache=True)
 def _scan_bars(
     o: FloatArray, h: FloatArray, lo: FloatArray, c: FloatArray, v: FloatArray, positive: bool
@@ -259,6 +293,13 @@ def _scan_bars(
         if has_v and v[i] < 0.0:
             return 4, 4, i
     return 0, 0, 0
+
+
+def _first_step_back_numpy(ts: IntArray, strict: bool) -> int:
+    """:func:`_first_step_back` with numpy, for short series."""
+    steps = np.diff(ts)
+    backward = steps <= 0 if strict else steps < 0
+    return int(backward.argmax()) + 1 if backward.any() else -1
 
 
 @numba.njit(cache=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from colin.indicators.volume import volume_zscore
+from colin.indicators.volume import VolumeZScore
 from colin.strategy.scorer.config import ScorerConfig
 from colin.strategy.scorer.factor import BarWindow, FactorScore
 
@@ -23,8 +23,11 @@ def score_volume(bars: BarWindow, config: ScorerConfig) -> FactorScore:
         return FactorScore.absent(
             NAME, f"fewer than {config.volume_period} bars for the volume z-score"
         )
-    window = bars.volume[-config.volume_period :]
-    z = float(volume_zscore(window, config.volume_period)[-1])
+    # the streaming form (equal to the batch one) over a short window needs no compiled kernel
+    zscore = VolumeZScore(config.volume_period)
+    for volume in bars.volume[-config.volume_period :].tolist():
+        zscore.update(volume)
+    z = zscore.value
     strength = 0.0 if math.isnan(z) else min(1.0, max(0.0, z / config.volume_full_z))
     move = float(bars.close[-1] - bars.open[-1])
     long = strength if move > 0 else 0.0

@@ -19,9 +19,9 @@ import pandas as pd
 from colin.core.errors import NotFoundError
 from colin.core.ids import InstrumentId
 from colin.model.instrument import Instrument
-from colin.persistence.catalog.events import INSTRUMENT_ATTR
 from colin.persistence.catalog.layout import DataKind, DatasetKey
 from colin.persistence.catalog.parquet_catalog import DatasetInfo, ParquetCatalog, dataset_key
+from colin.persistence.catalog.reads import CatalogReads
 
 DEFAULT_USER_CATALOG = Path("colin-data") / "catalog"
 CATALOG_ENV = "COLIN_CATALOG"
@@ -60,7 +60,7 @@ def default_catalog(path: str | Path | None = None) -> LayeredCatalog:
     return LayeredCatalog([ParquetCatalog(chosen), sample_catalog()])
 
 
-class LayeredCatalog:
+class LayeredCatalog(CatalogReads):
     """Several catalogs read as one: the first layer holding a dataset serves it.
 
     Parameters
@@ -84,58 +84,11 @@ class LayeredCatalog:
 
     # -- reads -----------------------------------------------------------------------------------
 
-    def read_bars(
-        self,
-        instrument_id: InstrumentId | str,
-        timeframe: str,
-        start_ns: int | None = None,
-        end_ns: int | None = None,
+    def read(
+        self, key: DatasetKey, start_ns: int | None = None, end_ns: int | None = None
     ) -> pd.DataFrame:
-        """Return bars from the first layer that has them (see :meth:`ParquetCatalog.read_bars`)."""
-        key = DatasetKey(DataKind.BARS, InstrumentId(instrument_id), timeframe)
-        return self._layer_for(key).read_bars(instrument_id, timeframe, start_ns, end_ns)
-
-    def read_trades(
-        self,
-        instrument_id: InstrumentId | str,
-        start_ns: int | None = None,
-        end_ns: int | None = None,
-    ) -> pd.DataFrame:
-        """Return trades from the first layer that has them."""
-        key = DatasetKey(DataKind.TRADES, InstrumentId(instrument_id))
-        return self._layer_for(key).read_trades(instrument_id, start_ns, end_ns)
-
-    def read_quotes(
-        self,
-        instrument_id: InstrumentId | str,
-        start_ns: int | None = None,
-        end_ns: int | None = None,
-    ) -> pd.DataFrame:
-        """Return quotes from the first layer that has them."""
-        key = DatasetKey(DataKind.QUOTES, InstrumentId(instrument_id))
-        return self._layer_for(key).read_quotes(instrument_id, start_ns, end_ns)
-
-    def read_book(
-        self,
-        instrument_id: InstrumentId | str,
-        start_ns: int | None = None,
-        end_ns: int | None = None,
-    ) -> pd.DataFrame:
-        """Return the book frame from the first layer that has it."""
-        key = DatasetKey(DataKind.BOOK, InstrumentId(instrument_id))
-        frame = self._layer_for(key).read_book(instrument_id, start_ns, end_ns)
-        frame.attrs[INSTRUMENT_ATTR] = str(key.instrument_id)
-        return frame
-
-    def read_funding(
-        self,
-        instrument_id: InstrumentId | str,
-        start_ns: int | None = None,
-        end_ns: int | None = None,
-    ) -> pd.DataFrame:
-        """Return funding rates from the first layer that has them."""
-        key = DatasetKey(DataKind.FUNDING, InstrumentId(instrument_id))
-        return self._layer_for(key).read_funding(instrument_id, start_ns, end_ns)
+        """Return the rows of one dataset from the first layer that has it."""
+        return self._layer_for(key).read(key, start_ns, end_ns)
 
     def instruments(self) -> list[Instrument]:
         """Return the instruments of all layers (upper layers win), sorted by id."""

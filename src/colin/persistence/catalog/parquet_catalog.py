@@ -18,7 +18,6 @@ from colin.core.errors import ConfigError, DataError, NotFoundError
 from colin.core.ids import InstrumentId
 from colin.data.quality import IssueKind, check_bars
 from colin.model.instrument import Instrument
-from colin.persistence.catalog.events import INSTRUMENT_ATTR
 from colin.persistence.catalog.instruments import load_instruments, save_instruments
 from colin.persistence.catalog.layout import (
     METADATA_INSTRUMENT,
@@ -30,6 +29,7 @@ from colin.persistence.catalog.layout import (
     part_files,
     period_labels,
 )
+from colin.persistence.catalog.reads import CatalogReads
 from colin.persistence.catalog.schemas import EXTRA_BAR_COLUMNS, to_table
 
 COMPRESSION = "zstd"
@@ -52,7 +52,7 @@ class DatasetInfo:
     root: Path
 
 
-class ParquetCatalog:
+class ParquetCatalog(CatalogReads):
     """Market data in Parquet files (zstd) under one root directory.
 
     See :mod:`colin.persistence.catalog.layout` for the directory layout. Time ranges are
@@ -153,72 +153,6 @@ class ParquetCatalog:
 
     # -- reads -----------------------------------------------------------------------------------
 
-    def read_bars(
-        self,
-        instrument_id: InstrumentId | str,
-        timeframe: str,
-        start_ns: int | None = None,
-        end_ns: int | None = None,
-    ) -> pd.DataFrame:
-        """Return bars with ``ts_open`` in ``[start_ns, end_ns)``, sorted and unique.
-
-        Raises
-        ------
-        NotFoundError
-            If the catalog has no such dataset; the message lists what it does have.
-        """
-        key = DatasetKey(DataKind.BARS, InstrumentId(instrument_id), timeframe)
-        return self._read(key, start_ns, end_ns)
-
-    def read_trades(
-        self,
-        instrument_id: InstrumentId | str,
-        start_ns: int | None = None,
-        end_ns: int | None = None,
-    ) -> pd.DataFrame:
-        """Return trades with ``ts_event`` in ``[start_ns, end_ns)``."""
-        return self._read(
-            DatasetKey(DataKind.TRADES, InstrumentId(instrument_id)), start_ns, end_ns
-        )
-
-    def read_quotes(
-        self,
-        instrument_id: InstrumentId | str,
-        start_ns: int | None = None,
-        end_ns: int | None = None,
-    ) -> pd.DataFrame:
-        """Return quotes with ``ts_init`` in ``[start_ns, end_ns)``."""
-        return self._read(
-            DatasetKey(DataKind.QUOTES, InstrumentId(instrument_id)), start_ns, end_ns
-        )
-
-    def read_book(
-        self,
-        instrument_id: InstrumentId | str,
-        start_ns: int | None = None,
-        end_ns: int | None = None,
-    ) -> pd.DataFrame:
-        """Return the book frame with ``ts_init`` in ``[start_ns, end_ns)``.
-
-        Turn it into objects with :func:`colin.persistence.catalog.iter_book_events`; the frame's
-        ``attrs["instrument_id"]`` is set for that.
-        """
-        key = DatasetKey(DataKind.BOOK, InstrumentId(instrument_id))
-        frame = self._read(key, start_ns, end_ns)
-        frame.attrs[INSTRUMENT_ATTR] = str(key.instrument_id)
-        return frame
-
-    def read_funding(
-        self,
-        instrument_id: InstrumentId | str,
-        start_ns: int | None = None,
-        end_ns: int | None = None,
-    ) -> pd.DataFrame:
-        """Return funding rates with ``ts_event`` in ``[start_ns, end_ns)``."""
-        return self._read(
-            DatasetKey(DataKind.FUNDING, InstrumentId(instrument_id)), start_ns, end_ns
-        )
-
     def has_dataset(self, key: DatasetKey) -> bool:
         """Whether the dataset has at least one stored file."""
         return bool(part_files(key.directory(self.root)))
@@ -246,7 +180,10 @@ class ParquetCatalog:
         if self.read_only:
             raise ConfigError(f"catalog {self.root} is read-only")
 
-    def _read(self, key: DatasetKey, start_ns: int | None, end_ns: int | None) -> pd.DataFrame:
+    def read(
+        self, key: DatasetKey, start_ns: int | None = None, end_ns: int | None = None
+    ) -> pd.DataFrame:
+        """Return the rows of one dataset with its time column in ``[start_ns, end_ns)``."""
         directory = key.directory(self.root)
         if not part_files(directory):
             raise NotFoundError(self._missing_message(key))

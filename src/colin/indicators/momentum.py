@@ -282,8 +282,8 @@ class CCI(HighLowCloseIndicator):
             self.ready = True
 
 
-class ROC(CloseIndicator):
-    """Rate of change in percent over ``period`` bars (0 where the old value is 0, as TA-Lib)."""
+class _Lagged(CloseIndicator):
+    """An indicator of the newest value and the one ``period`` bars before it."""
 
     __slots__ = ("_window", "period")
 
@@ -295,6 +295,12 @@ class ROC(CloseIndicator):
     def parameters(self) -> tuple[object, ...]:
         """Return ``(period,)``."""
         return (self.period,)
+
+
+class ROC(_Lagged):
+    """Rate of change in percent over ``period`` bars (0 where the old value is 0, as TA-Lib)."""
+
+    __slots__ = ()
 
     def update(self, value: float) -> None:
         """Add ``value``."""
@@ -307,19 +313,10 @@ class ROC(CloseIndicator):
             self.ready = True
 
 
-class Momentum(CloseIndicator):
+class Momentum(_Lagged):
     """Momentum: ``x[t] - x[t - period]``."""
 
-    __slots__ = ("_window", "period")
-
-    def __init__(self, period: int = 10) -> None:
-        super().__init__()
-        self.period = check_period("period", period, 1)
-        self._window: deque[float] = deque(maxlen=self.period + 1)
-
-    def parameters(self) -> tuple[object, ...]:
-        """Return ``(period,)``."""
-        return (self.period,)
+    __slots__ = ()
 
     def update(self, value: float) -> None:
         """Add ``value``."""

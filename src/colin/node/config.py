@@ -23,6 +23,7 @@ from colin.core.errors import ConfigError
 from colin.core.ids import InstrumentId
 from colin.core.time import parse_time, timeframe_to_ns
 from colin.matching.config import SimulatedVenueConfig
+from colin.node.live_config import TradingNodeConfig
 from colin.risk.config import RiskConfig
 
 ENV_PREFIX = "COLIN_"
@@ -100,6 +101,7 @@ class ColinConfig(_Frozen):
     """The whole node configuration."""
 
     backtest: BacktestRunConfig = BacktestRunConfig()
+    trading: TradingNodeConfig = TradingNodeConfig()
     catalog: Path | None = Field(None, description="Parquet catalog root (default: layered)")
     database_url: str | None = Field(None, description="SQL store URL (default: SQLite)")
     output_dir: Path = Field(Path("runs"), description="Where reports and JSON results go")

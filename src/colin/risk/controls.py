@@ -98,6 +98,16 @@ class RiskControls:
         """Set the trading state by operator command (rules can tighten it, never loosen it)."""
         self._emit_change(self.states.set(state, reason, self._clock.timestamp_ns(), OPERATOR))
 
+    def set_rule_state(self, state: TradingState, reason: str, owner: str) -> None:
+        """Tighten the trading state on behalf of a rule named ``owner`` (never loosens it)."""
+        if owner == OPERATOR:
+            raise ValueError("a rule needs its own owner name, not the operator's")
+        self._emit_change(self.states.set(state, reason, self._clock.timestamp_ns(), owner))
+
+    def release_rule_state(self, owner: str, reason: str) -> None:
+        """Return to ACTIVE if the rule ``owner`` set the current state (else do nothing)."""
+        self._emit_change(self.states.release(owner, reason, self._clock.timestamp_ns()))
+
     def kill(
         self,
         flatten: bool = True,

@@ -1,0 +1,185 @@
+"""The trading node's configuration: the ``trading:`` section of the node config file.
+
+:class:`TradingNodeConfig` composes the configs of the packages a node runs (risk limits, the
+simulated venue of paper mode) with what only a running node needs: where market data comes
+from, which exchange and market, the SQL store holding the order journal, reconciliation, the
+stale-feed thresholds and the shutdown policy. It is loaded with the rest of the node config by
+:func:`colin.node.config.load_config` (one YAML file plus ``COLIN_TRADING__*`` variables).
+
+API keys are never part of the file: :func:`api_credentials` reads them from the environment
+(``COLIN_<EXCHANGE>_API_KEY`` / ``COLIN_<EXCHANGE>_API_SECRET``, else ``COLIN_API_KEY`` /
+``COLIN_API_SECRET``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from colin.core.ids import InstrumentId
+from colin.core.time import parse_time, timeframe_to_ns
+from colin.matching.config import SimulatedVenueConfig
+from colin.risk.config import RiskConfig
+
+TradingMode = Literal["paper", "live"]
+FeedKind = Literal["bars", "trades", "book"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class StaleFeedConfig(_Frozen):
+    """When silence on the market-data feed tightens the trading state.
+
+    After ``reducing_after_s`` seconds without any market event the risk engine goes to
+    REDUCING (only risk-reducing orders pass), after ``halted_after_s`` to HALTED (only
+    cancels). The first event after the silence returns it to ACTIVE, unless another rule or
+    the operator has set the state in the meantime.
+    """
+
+    enabled: bool = True
+    reducing_after_s: float = Field(default=30.0, gt=0)
+    halted_after_s: float = Field(default=120.0, gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> StaleFeedConfig:
+        if self.halted_after_s <= self.reducing_after_s:
+            raise ValueError("halted_after_s must be longer than reducing_after_s")
+        return self
+
+
+class ReconcileConfig(_Frozen):
+    """How the node reconciles its orders, balances and positions with the venue (live mode).
+
+    ``unknown_orders`` says what to do with an open order at the venue that the journal does
+    not know: ``cancel`` it (the default: nothing this node did not decide stays working) or
+    ``adopt`` it into the cache.
+    """
+
+    interval_s: float = Field(default=60.0, gt=0)
+    unknown_orders: Literal["cancel", "adopt"] = "cancel"
+
+
+class CatalogReplayConfig(_Frozen):
+    """Market data replayed from the Parquet catalog instead of an exchange feed (paper mode).
+
+    ``speed`` paces the replay against the wall clock (``60`` plays one recorded minute per
+    second); ``None`` replays as fast as the node processes it.
+    """
+
+    start: str | None = Field(None, description="First event time (ISO date, UTC)")
+    end: str | None = Field(None, description="End of the replay (ISO date, UTC, exclusive)")
+    speed: float | None = Field(default=None, gt=0)
+
+    @field_validator("start", "end")
+    @classmethod
+    def _time(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_time(value)
+        return value
+
+
+class TradingNodeConfig(_Frozen):
+    """A paper or live trading node: market, data, strategy, risk, OMS store and policies."""
+
+    mode: TradingMode = "paper"
+    trader_id: str = Field(
+        "COLIN",
+        min_length=1,
+        max_length=12,
+        pattern=r"^[A-Za-z0-9_]+$",
+        description="Prefix of client order ids and name of the journal stream",
+    )
+    exchange: str = Field("binance", description="ccxt exchange id")
+    market_type: Literal["spot", "linear"] = "spot"
+    testnet: bool = False
+    instruments: list[str] = Field(
+        default_factory=lambda: ["BTC/USDT.BINANCE"], min_length=1, description="SYMBOL.VENUE"
+    )
+    timeframe: str = "1m"
+    data: list[FeedKind] = Field(default_factory=lambda: list[FeedKind](["bars"]), min_length=1)
+    source: Literal["exchange", "catalog"] = Field(
+        "exchange", description="Market data from the exchange (ccxt) or the Parquet catalog"
+    )
+    replay: CatalogReplayConfig = CatalogReplayConfig()
+    clock: Literal["live", "event"] = Field(
+        "live",
+        description="live: the system clock; event: time follows the market events (paper only)",
+    )
+    strategy: str = Field("sma_cross", description="Registered strategy name")
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    risk: RiskConfig = RiskConfig()
+    venue: SimulatedVenueConfig = Field(
+        SimulatedVenueConfig(), description="Matching, latency, fees of paper mode"
+    )
+    starting_balances: dict[str, Decimal] = Field(
+        default_factory=lambda: {"USDT": Decimal(10_000)},
+        description="Paper account; live balances come from the venue",
+    )
+    base_currency: str = "USDT"
+    store_url: str | None = Field(
+        None, description="SQL store of the order journal (default: database_url, else SQLite)"
+    )
+    reconcile: ReconcileConfig = ReconcileConfig()
+    stale_feed: StaleFeedConfig = StaleFeedConfig()
+    on_shutdown: Literal["cancel_orders", "leave_orders"] = "cancel_orders"
+    equity_interval_s: float = Field(
+        1.0, gt=0, description="How often equity feeds the drawdown rules (live clock)"
+    )
+    ccxt_overrides: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Merged into the ccxt exchange config (e.g. URLs of the local simulator)",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("instruments")
+    @classmethod
+    def _instrument_ids(cls, value: list[str]) -> list[str]:
+        return [str(InstrumentId(v)) for v in value]
+
+    @field_validator("timeframe")
+    @classmethod
+    def _timeframe(cls, value: str) -> str:
+        timeframe_to_ns(value)
+        return value
+
+    @field_validator("starting_balances")
+    @classmethod
+    def _balances(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        for currency, amount in value.items():
+            if not amount.is_finite() or amount < 0:
+                raise ValueError(f"balance of {currency} must be a non-negative number")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TradingNodeConfig:
+        if self.mode == "live" and self.clock == "event":
+            raise ValueError(
+                "clock 'event' is for paper mode only; live trading runs on the system clock"
+            )
+        if self.mode == "live" and self.source == "catalog":
+            raise ValueError("live mode needs the exchange feed (source: exchange)")
+        return self
+
+    @property
+    def journal_stream(self) -> str:
+        """The journal stream of this node: one per trader id and mode."""
+        return f"node.{self.trader_id}.{self.mode}"
+
+
+def api_credentials(exchange: str, environ: Mapping[str, str]) -> tuple[str, str] | None:
+    """Return ``(key, secret)`` from the environment, or ``None`` if either is missing.
+
+    ``COLIN_<EXCHANGE>_API_KEY`` and ``COLIN_<EXCHANGE>_API_SECRET`` (e.g.
+    ``COLIN_BINANCE_API_KEY``) win over the generic ``COLIN_API_KEY`` / ``COLIN_API_SECRET``.
+    """
+    prefix = f"COLIN_{exchange.upper()}_"
+    key = environ.get(f"{prefix}API_KEY") or environ.get("COLIN_API_KEY")
+    secret = environ.get(f"{prefix}API_SECRET") or environ.get("COLIN_API_SECRET")
+    if not key or not secret:
+        return None
+    return key, secret

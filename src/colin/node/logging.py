@@ -1,0 +1,56 @@
+"""JSON logs for the trading node: one JSON object per line.
+
+Every line carries ``ts`` (ISO 8601 UTC, microseconds), ``level``, ``logger`` and ``msg``, plus
+any fields passed with ``extra=`` (``log.info("order sent", extra={"client_order_id": ...})``)
+and ``exc`` with the traceback when an exception is logged. Values that are not JSON types are
+written as strings, so a log call never fails on a ``Decimal`` or an id.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from typing import IO, Any
+
+# attributes every LogRecord has; anything else on a record came from ``extra=``
+_STANDARD = frozenset(
+    vars(logging.LogRecord("", logging.INFO, "", 0, "", None, None)).keys()
+    | {"message", "asctime", "taskName"}
+)
+
+
+class JsonFormatter(logging.Formatter):
+    """Format a record as one JSON object."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Return the record as a single line of JSON."""
+        line: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="microseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD and key not in line:
+                line[key] = value
+        if record.exc_info:
+            line["exc"] = self.formatException(record.exc_info)
+        return json.dumps(line, default=str, separators=(",", ":"))
+
+
+def configure_json_logging(level: str = "INFO", stream: IO[str] | None = None) -> logging.Handler:
+    """Send every log record of the process to ``stream`` (default stderr) as JSON lines.
+
+    Replaces the root logger's handlers, so calling it twice does not double the output.
+    Returns the installed handler.
+    """
+    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    return handler

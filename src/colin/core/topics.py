@@ -50,6 +50,7 @@ def position_events_topic(strategy_id: str) -> str:
 
 FILLS_TOPIC = "events.fills"
 RISK_EVENTS_TOPIC = "events.risk"
+RECONCILE_TOPIC = "events.reconcile"
 
 
 def signals_topic(source: str) -> str:

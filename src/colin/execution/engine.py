@@ -139,6 +139,18 @@ class ExecutionEngine:
         if client is not None:
             client.cancel_all_orders(command)
 
+    def adopt_order(self, order: Order) -> None:
+        """Take over an order found working at a venue that Colin did not send (reconciliation).
+
+        The order is journaled as if it had been submitted (so a replay rebuilds it) and moved to
+        SUBMITTED; nothing is sent to the venue. Its venue events then arrive through
+        :meth:`process` like any other order's.
+        """
+        now = self._clock.timestamp_ns()
+        self._cache.add_order(order)
+        self.journal.append("command", now, SubmitOrder(order=order, ts_init=now))
+        self._apply(order, _event(OrderSubmitted, order, now))
+
     # -- events ----------------------------------------------------------------------------------
 
     def process(self, event: OrderEvent) -> None:

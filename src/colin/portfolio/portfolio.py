@@ -141,6 +141,30 @@ class Portfolio:
         self.funding_paid -= payment
         self._credit(position.instrument.quote, payment)
 
+    def correct_balance(self, currency: str, total: Decimal) -> None:
+        """Set a currency's total balance (reconciliation takes the venue's number)."""
+        self._credit(currency, total - self._balances.get(currency, _ZERO))
+
+    def correct_position(
+        self, instrument_id: InstrumentId, quantity: Decimal, avg_entry_price: Decimal
+    ) -> None:
+        """Set a position's signed quantity and entry price (reconciliation: the venue's)."""
+        position = self._positions.get(instrument_id)
+        if position is None:
+            instrument = self._cache.instrument_or_raise(instrument_id)
+            position = self._positions[instrument_id] = Position(instrument)
+        position.quantity = quantity
+        position.avg_entry_price = avg_entry_price if quantity else _ZERO
+        position.quantity_f = float(quantity)
+        position.avg_entry_price_f = float(position.avg_entry_price)
+        if position.is_open:
+            self._open[instrument_id] = position
+            if position.instrument.is_derivative:
+                self._open_derivatives[instrument_id] = position
+        else:
+            self._open.pop(instrument_id, None)
+            self._open_derivatives.pop(instrument_id, None)
+
     def _publish_position(
         self, position: Position, was_open: bool, before: Decimal, ts: int
     ) -> None:

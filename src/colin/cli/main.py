@@ -23,6 +23,7 @@ SUBCOMMANDS = {
     "risk": "colin.cli.risk:app",
     "signal": "colin.cli.signal:signal",
     "optimize": "colin.cli.optimize:optimize",
+    "run": "colin.cli.run:run",
 }
 
 

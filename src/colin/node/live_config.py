@@ -82,6 +82,16 @@ class CatalogReplayConfig(_Frozen):
             parse_time(value)
         return value
 
+    @property
+    def start_ns(self) -> int | None:
+        """``start`` in UTC ns."""
+        return None if self.start is None else parse_time(self.start)
+
+    @property
+    def end_ns(self) -> int | None:
+        """``end`` in UTC ns."""
+        return None if self.end is None else parse_time(self.end)
+
 
 class TradingNodeConfig(_Frozen):
     """A paper or live trading node: market, data, strategy, risk, OMS store and policies."""

@@ -53,4 +53,6 @@ def configure_json_logging(level: str = "INFO", stream: IO[str] | None = None) -
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # schema migration chatter ("Context impl SQLiteImpl.") is not node news
+    logging.getLogger("alembic").setLevel(max(root.level, logging.WARNING))
     return handler

@@ -1,0 +1,121 @@
+"""A silent market-data feed moves the risk engine to REDUCING, then HALTED, and back."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from colin.core.ids import InstrumentId
+from colin.model.data import Bar
+from colin.model.enums import TradingState
+from colin.node.feeds import MarketDataSink
+from colin.node.live_config import StaleFeedConfig, TradingNodeConfig
+from colin.node.staleness import OWNER, StaleFeedMonitor
+from colin.node.trading import TradingNode
+from colin.persistence.catalog import sample_catalog
+from colin.persistence.sql import create_store
+from colin.risk.events import TradingStateChanged
+
+INSTRUMENT = InstrumentId("BTC/USDT.BINANCE")
+MINUTE = 60 * 10**9
+
+
+def _bar(i: int) -> Bar:
+    ts_open = 1_712_016_000 * 10**9 + i * MINUTE
+    return Bar(INSTRUMENT, "1m", 100.0, 101.0, 99.0, 100.5, 10.0, ts_open, ts_open + MINUTE)
+
+
+class _StallingFeed:
+    """Two bars, a silence, two more bars, a short wait, then the end."""
+
+    def __init__(self, silence_s: float) -> None:
+        self.silence_s = silence_s
+
+    async def run(self, sink: MarketDataSink) -> None:
+        for i in range(2):
+            sink.handle_bar(_bar(i))
+        await asyncio.sleep(self.silence_s)
+        for i in range(2, 4):
+            sink.handle_bar(_bar(i))
+        await asyncio.sleep(0.6)
+
+    async def close(self) -> None:
+        return None
+
+
+def test_silence_tightens_the_trading_state_and_fresh_data_releases_it(tmp_path: Path) -> None:
+    config = TradingNodeConfig.model_validate(
+        {
+            "mode": "paper",
+            "stale_feed": {"reducing_after_s": 0.3, "halted_after_s": 0.8},
+            "parameters": {"fast": 2, "slow": 3},
+        }
+    )
+    node = TradingNode(
+        config,
+        [sample_catalog().instrument(INSTRUMENT)],
+        _StallingFeed(silence_s=1.6),
+        create_store(f"sqlite:///{tmp_path / 'node.db'}"),
+    )
+    assert asyncio.run(asyncio.wait_for(node.run(install_signal_handlers=False), 30)) == 0
+    changes = [e for e in node.risk_events if isinstance(e, TradingStateChanged)]
+    assert [(c.previous, c.state) for c in changes] == [
+        (TradingState.ACTIVE, TradingState.REDUCING),
+        (TradingState.REDUCING, TradingState.HALTED),
+        (TradingState.HALTED, TradingState.ACTIVE),
+    ]
+    assert "no market data for" in changes[0].reason
+    assert node.risk_engine.trading_state is TradingState.ACTIVE
+
+
+class _Risk:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, TradingState | None, str]] = []
+
+    def set_rule_state(self, state: TradingState, reason: str, owner: str) -> None:
+        self.calls.append(("set", state, owner))
+
+    def release_rule_state(self, owner: str, reason: str) -> None:
+        self.calls.append(("release", None, owner))
+
+
+def test_monitor_levels_follow_the_silence_on_its_clock() -> None:
+    now = [0.0]
+    risk = _Risk()
+    monitor = StaleFeedMonitor(
+        StaleFeedConfig(reducing_after_s=5, halted_after_s=20), risk, lambda: now[0]
+    )
+    for t, events, expected in [
+        (1, 1, TradingState.ACTIVE),
+        (5.9, 0, TradingState.ACTIVE),
+        (6.0, 0, TradingState.REDUCING),
+        (10, 0, TradingState.REDUCING),
+        (21, 0, TradingState.HALTED),
+        (30, 0, TradingState.HALTED),
+        (31, 3, TradingState.ACTIVE),
+        (32, 1, TradingState.ACTIVE),
+    ]:
+        now[0] = t
+        monitor.events += events
+        assert monitor.check() is expected, t
+    assert risk.calls == [
+        ("set", TradingState.REDUCING, OWNER),
+        ("set", TradingState.HALTED, OWNER),
+        ("release", None, OWNER),
+    ]
+
+
+def test_a_state_set_by_the_operator_is_not_released_by_fresh_data(tmp_path: Path) -> None:
+    config = TradingNodeConfig.model_validate(
+        {"stale_feed": {"reducing_after_s": 0.2, "halted_after_s": 0.5}}
+    )
+    node = TradingNode(
+        config,
+        [sample_catalog().instrument(INSTRUMENT)],
+        _StallingFeed(silence_s=0.4),
+        create_store(f"sqlite:///{tmp_path / 'node.db'}"),
+    )
+    node.risk_engine.set_trading_state(TradingState.HALTED, "operator halt")
+    asyncio.run(asyncio.wait_for(node.run(install_signal_handlers=False), 30))
+    assert node.risk_engine.trading_state is TradingState.HALTED
+    assert node.risk_engine.states.owner != OWNER

@@ -77,6 +77,17 @@ class VenueAccount:
             return _ZERO if position is None else position.quantity
         return self._total.get(instrument.base, _ZERO)
 
+    def position_entry(self, instrument_id: InstrumentId) -> tuple[Decimal, Decimal]:
+        """Return a perpetual position's signed quantity and average entry price (0, 0 if flat)."""
+        position = self._positions.get(instrument_id)
+        if position is None:
+            return _ZERO, _ZERO
+        return position.quantity, position.avg_entry_price
+
+    def set_leverage(self, leverage: Decimal) -> None:
+        """Use ``leverage`` for the margin of later reservations and fills."""
+        self._leverage = leverage
+
     def has_position(self, instrument_id: InstrumentId) -> bool:
         """Return whether a perpetual position is open in ``instrument_id``."""
         position = self._positions.get(instrument_id)

@@ -129,6 +129,28 @@ class SimulatedVenue:
             raise NotFoundError(f"instrument {instrument_id} is not traded at {self.venue}")
         return self._account.position_quantity(instrument)
 
+    def position_entry(self, instrument_id: InstrumentId) -> tuple[Decimal, Decimal]:
+        """Return a perpetual's signed position and average entry price (zeros when flat)."""
+        return self._account.position_entry(instrument_id)
+
+    def set_leverage(self, leverage: Decimal) -> None:
+        """Change the leverage of perpetual margin (used by later orders and fills).
+
+        Raises
+        ------
+        ValueError
+            If ``leverage`` is not positive or exceeds a perpetual's ``max_leverage``.
+        """
+        for instrument in self._instruments.values():
+            if instrument.is_derivative and leverage > instrument.max_leverage:
+                raise ValueError(
+                    f"leverage {leverage} exceeds the max_leverage "
+                    f"{instrument.max_leverage} of {instrument.id}"
+                )
+        if leverage <= 0:
+            raise ValueError(f"leverage must be positive, got {leverage}")
+        self._account.set_leverage(leverage)
+
     def open_order_ids(self, instrument_id: InstrumentId | None = None) -> list[ClientOrderId]:
         """Return the client ids of the working orders, optionally of one instrument."""
         return [

@@ -1,0 +1,141 @@
+"""Shared fixtures of the adapter tests: the local Binance exchange simulator and ccxt clients.
+
+``sim`` is a stepped simulator on 127.0.0.1 (own thread) trading spot ``BTC/USDT`` and a linear
+perpetual ``BTC/USDT:USDT`` (built here: max leverage 20, fees 0.0002/0.0005, tick 0.1, lot
+0.001, min notional 100). Both replay the real BTCUSDT 1m bars of the bundled sample catalog
+(2024-04-02..07); the perpetual is driven with the same spot data, because the catalog has no
+futures data. The book is synthesized around each bar's path (seed 0). The clock starts two
+days into the bars (2024-04-04 00:00 UTC), so 2880 closed 1m klines are history.
+
+``sim_l2`` replays the real L2 capture instead (BTCUSDT depth snapshot + diffs and trades of
+2024-08-08 23:54-23:58 UTC; klines are aggregated from the captured trades), for both
+instruments, starting right after the capture's first snapshot.
+
+``ccxt_spot`` / ``ccxt_usdm`` are synchronous ``ccxt.binance`` clients configured by
+``sim.ccxt_config(...)`` with a 10 s timeout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import ccxt
+import pandas as pd
+import pytest
+
+from colin.adapters.exchange_sim import ExchangeSimulator, SimMarketData
+from colin.core.ids import InstrumentId
+from colin.model.book import BookDeltas, BookSnapshot
+from colin.model.data import TradeTick
+from colin.model.enums import InstrumentKind
+from colin.model.instrument import Instrument
+from colin.persistence.catalog import iter_book_events, iter_trades, sample_catalog
+
+SPOT_ID = InstrumentId("BTC/USDT.BINANCE")
+PERP_ID = InstrumentId("BTC/USDT:USDT.BINANCE")
+SIM_START_MS = 1712188800000  # 2024-04-04 00:00:00 UTC, bar 2880 of the sample 1m bars
+SIM_BALANCES = {
+    "spot": {"USDT": Decimal(10000), "BTC": Decimal("0.1")},
+    "usdm": {"USDT": Decimal(10000)},
+}
+CLIENT_TIMEOUT_MS = 10_000
+
+
+def perpetual_instrument() -> Instrument:
+    """The simulated USD-M BTCUSDT perpetual."""
+    return Instrument(
+        id=PERP_ID,
+        base="BTC",
+        quote="USDT",
+        tick_size=Decimal("0.1"),
+        lot_size=Decimal("0.001"),
+        kind=InstrumentKind.PERPETUAL,
+        min_quantity=Decimal("0.001"),
+        max_quantity=Decimal(1000),
+        min_notional=Decimal(100),
+        maker_fee=Decimal("0.0002"),
+        taker_fee=Decimal("0.0005"),
+        max_leverage=Decimal(20),
+    )
+
+
+@pytest.fixture(scope="session")
+def sim_instruments() -> list[Instrument]:
+    """Spot BTC/USDT (from the sample catalog) and the perpetual."""
+    return [sample_catalog().instrument(SPOT_ID), perpetual_instrument()]
+
+
+@pytest.fixture(scope="session")
+def btc_bars() -> pd.DataFrame:
+    """The real BTCUSDT 1m bars of the sample catalog."""
+    return sample_catalog().read_bars(SPOT_ID, "1m")
+
+
+@pytest.fixture(scope="session")
+def btc_capture() -> tuple[list[BookSnapshot | BookDeltas], list[TradeTick]]:
+    """The real BTCUSDT L2 capture (book messages and trades) of the sample catalog."""
+    catalog = sample_catalog()
+    book = list(iter_book_events(catalog.read_book(SPOT_ID)))
+    trades = list(iter_trades(catalog.read_trades(SPOT_ID), SPOT_ID))
+    return book, trades
+
+
+def _start(simulator: ExchangeSimulator) -> Iterator[ExchangeSimulator]:
+    simulator.start_in_thread()
+    try:
+        yield simulator
+    finally:
+        simulator.stop_thread()
+
+
+@pytest.fixture
+def sim(sim_instruments: list[Instrument], btc_bars: pd.DataFrame) -> Iterator[ExchangeSimulator]:
+    """A stepped simulator replaying the sample 1m bars for spot and perpetual, started."""
+    data = SimMarketData(bars=btc_bars, timeframe="1m")
+    simulator = ExchangeSimulator(
+        instruments=sim_instruments,
+        market={SPOT_ID: data, PERP_ID: data},
+        balances=SIM_BALANCES,
+        seed=0,
+        clock="stepped",
+        start_ms=SIM_START_MS,
+    )
+    yield from _start(simulator)
+
+
+@pytest.fixture
+def sim_l2(
+    sim_instruments: list[Instrument],
+    btc_capture: tuple[list[BookSnapshot | BookDeltas], list[TradeTick]],
+) -> Iterator[ExchangeSimulator]:
+    """A stepped simulator replaying the real L2 capture (book + trades), started."""
+    book, trades = btc_capture
+    data = SimMarketData(timeframe="1m", trades=trades, book=book)
+    simulator = ExchangeSimulator(
+        instruments=sim_instruments,
+        market={SPOT_ID: data, PERP_ID: data},
+        balances=SIM_BALANCES,
+        seed=0,
+        clock="stepped",
+    )
+    yield from _start(simulator)
+
+
+def _client(simulator: ExchangeSimulator, market: str) -> Any:
+    config = simulator.ccxt_config(market)  # type: ignore[arg-type]
+    config["timeout"] = CLIENT_TIMEOUT_MS
+    return ccxt.binance(config)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def ccxt_spot(sim: ExchangeSimulator) -> Any:
+    """A synchronous ccxt client for the simulator's spot market."""
+    return _client(sim, "spot")
+
+
+@pytest.fixture
+def ccxt_usdm(sim: ExchangeSimulator) -> Any:
+    """A synchronous ccxt client for the simulator's USD-M market."""
+    return _client(sim, "usdm")

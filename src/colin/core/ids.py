@@ -6,6 +6,8 @@ keys on the hot path) while keeping their meaning in signatures.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class InstrumentId(str):
     """``SYMBOL.VENUE``, for example ``BTC/USDT.BINANCE`` or ``BTC/USDT:USDT.BINANCE``.
@@ -80,3 +82,14 @@ class ClientOrderIdGenerator:
         """Return the next id."""
         self.sequence += 1
         return ClientOrderId(f"{self._prefix}-{self.sequence}")
+
+    def skip_past(self, client_order_ids: Iterable[str]) -> None:
+        """Move the sequence past every id in ``client_order_ids`` that this generator makes.
+
+        After a restart the node passes the ids of the journaled orders, so no id is reused.
+        """
+        head = f"{self._prefix}-"
+        for client_order_id in client_order_ids:
+            tail = client_order_id[len(head) :] if client_order_id.startswith(head) else ""
+            if tail.isdigit() and int(tail) > self.sequence:
+                self.sequence = int(tail)

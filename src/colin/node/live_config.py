@@ -57,11 +57,15 @@ class ReconcileConfig(_Frozen):
 
     ``unknown_orders`` says what to do with an open order at the venue that the journal does
     not know: ``cancel`` it (the default: nothing this node did not decide stays working) or
-    ``adopt`` it into the cache.
+    ``adopt`` it into the cache. ``ack_grace_s`` is how long an order whose submit was never
+    answered may still appear at the venue; after it, an order the venue does not know is
+    rejected (never sent again). Keep it above the request timeout plus the venue's receive
+    window.
     """
 
     interval_s: float = Field(default=60.0, gt=0)
     unknown_orders: Literal["cancel", "adopt"] = "cancel"
+    ack_grace_s: float = Field(default=60.0, gt=0)
 
 
 class CatalogReplayConfig(_Frozen):
@@ -120,7 +124,7 @@ class TradingNodeConfig(_Frozen):
         "live",
         description="live: the system clock; event: time follows the market events (paper only)",
     )
-    strategy: str = Field("sma_cross", description="Registered strategy name")
+    strategy: str = Field("sma_cross", description="Registered name, or 'package.module:Class'")
     parameters: dict[str, Any] = Field(default_factory=dict)
     risk: RiskConfig = RiskConfig()
     venue: SimulatedVenueConfig = Field(

@@ -39,7 +39,6 @@ from colin.core.errors import ConfigError
 from colin.core.ids import InstrumentId
 from colin.core.topics import FILLS_TOPIC, RISK_EVENTS_TOPIC, RISK_EXECUTE
 from colin.data.engine import DataEngine
-from colin.execution.client import ExecutionClient
 from colin.execution.engine import ExecutionEngine
 from colin.matching.venue import SimulatedVenue
 from colin.model.book import BookDeltas, BookSnapshot
@@ -51,6 +50,8 @@ from colin.node.backtest import build_strategy
 from colin.node.config import BacktestRunConfig
 from colin.node.feeds import MarketFeed
 from colin.node.live_config import TradingNodeConfig
+from colin.node.live_execution import LiveExecution
+from colin.node.recovery import RestoredState, restore_from_journal
 from colin.node.staleness import StaleFeedMonitor
 from colin.persistence.sql import SqlJournal, SqlStore
 from colin.portfolio.portfolio import Portfolio
@@ -76,8 +77,9 @@ class TradingNode:
         Where market data comes from.
     store
         The open SQL store holding the order journal; the node closes it on shutdown.
-    execution_client
-        The live venue client (live mode); paper mode builds its simulated venue itself.
+    exchange
+        Live mode: the ``ccxt.pro`` exchange with credentials that orders go to (the node
+        closes it on shutdown). Paper mode builds its simulated venue itself.
     strategies
         The strategies to run (default: the one named in ``config``).
     """
@@ -88,11 +90,15 @@ class TradingNode:
         instruments: Sequence[Instrument],
         feed: MarketFeed,
         store: SqlStore,
-        execution_client: ExecutionClient | None = None,
+        exchange: Any | None = None,
         strategies: Sequence[Strategy] | None = None,
     ) -> None:
-        if config.mode == "live" and execution_client is None:
-            raise ConfigError("live mode needs an execution client")
+        if config.mode == "live" and exchange is None:
+            raise ConfigError("live mode needs an exchange connection")
+        venues = {i.venue for i in instruments}
+        if len(venues) != 1:
+            raise ConfigError(f"a node trades on one venue, got {sorted(venues)}")
+        venue = venues.pop()
         self.config = config
         self.feed = feed
         self.store = store
@@ -109,36 +115,40 @@ class TradingNode:
             stream = f"{stream}.{uuid.uuid4().hex[:8]}"
         self.journal = SqlJournal(store, stream)
         self.exec_engine = ExecutionEngine(self.bus, self.clock, self.cache, self.journal)
-        self.portfolio = Portfolio(
-            self.bus, self.clock, self.cache, config.starting_balances, config.base_currency
-        )
+        # live balances come from the venue at the first reconciliation
+        balances = config.starting_balances if config.mode == "paper" else {}
+        self.portfolio = Portfolio(self.bus, self.clock, self.cache, balances, config.base_currency)
+        self.restored = RestoredState()
+        if config.mode == "live":
+            # before the risk engine is built: it indexes the open orders it finds in the cache
+            self.restored = restore_from_journal(self.journal, self.cache, self.portfolio)
         self.risk_engine = RiskEngine(self.bus, self.clock, self.cache, self.portfolio, config.risk)
+        self.risk_engine.skip_order_ids(self.restored.order_ids)
         self.paper_venue: SimulatedVenue | None = None
-        if config.mode == "paper":
-            venue_names = {i.venue for i in instruments}
-            if len(venue_names) != 1:
-                raise ConfigError(f"a paper node trades on one venue, got {sorted(venue_names)}")
+        self.live: LiveExecution | None = None
+        if exchange is None:
             self.paper_venue = SimulatedVenue(
-                venue_names.pop(),
-                self.bus,
-                self.clock,
-                instruments,
-                config.starting_balances,
-                config.venue,
+                venue, self.bus, self.clock, instruments, config.starting_balances, config.venue
             )
             self.exec_engine.register_client(self.paper_venue)
         else:
-            assert execution_client is not None
-            self.exec_engine.register_client(execution_client)
-        self.execution_client = execution_client
+            self.live = LiveExecution(
+                exchange,
+                venue,
+                config.reconcile,
+                self.bus,
+                self.clock,
+                self.cache,
+                self.exec_engine,
+                self.portfolio,
+            )
         self.strategies = list(strategies) if strategies is not None else [_strategy(config)]
         self.stale_feed = StaleFeedMonitor(config.stale_feed, self.risk_engine)
         self.fills: list[OrderFilled] = []
         self.risk_events: list[Any] = []
         self.bus.subscribe(FILLS_TOPIC, self.fills.append, priority=-100)
         self.bus.subscribe(RISK_EVENTS_TOPIC, self.risk_events.append)
-        self.before_start: list[Callable[[], Any]] = []
-        self.periodic: list[tuple[float, Callable[[], Any]]] = []
+        self._reconciling: asyncio.Task[Any] | None = None
         self._bar_handlers: dict[tuple[InstrumentId, str], Callable[[Bar], None]] = {}
         self._strategies_started = False
         self._last_ts = -1
@@ -161,10 +171,8 @@ class TradingNode:
         for sig in signals:
             loop.add_signal_handler(sig, self.request_stop, f"signal {sig.name}")
         try:
-            for step in self.before_start:
-                result = step()
-                if asyncio.iscoroutine(result):
-                    await result
+            if self.live is not None:
+                await self.live.start()
             if not self.event_clock:
                 self._start_strategies()
             log.info(
@@ -196,33 +204,61 @@ class TradingNode:
                 loop.remove_signal_handler(sig)
             await self.feed.close()
             self.store.close()
-        log.info("node stopped", extra={"reason": self.stop_reason, "fills": len(self.fills)})
+        log.info(
+            "node stopped",
+            extra={
+                "reason": self.stop_reason,
+                "fills": len(self.fills),
+                "open_orders": len(self.cache.orders_open()),
+                "balances": {c: str(v) for c, v in self.portfolio.balances().items()},
+                "positions": {
+                    str(p.instrument.id): str(p.quantity) for p in self.portfolio.positions_open()
+                },
+            },
+        )
         return 0
 
     def _start_strategies(self) -> None:
         for strategy in self.strategies:
             strategy.register(
-                self.config.trader_id, self.bus, self.clock, self.cache, self.portfolio
+                self.config.trader_id,
+                self.bus,
+                self.clock,
+                self.cache,
+                self.portfolio,
+                used_order_ids=self.restored.order_ids,
             )
             strategy.start()
         self._strategies_started = True
 
     async def _shutdown(self) -> None:
+        """Stop strategies, settle requests in flight, cancel or leave orders, reconcile."""
         if self._strategies_started:
             for strategy in self.strategies:
                 if strategy.is_running:
                     strategy.stop()
+        if self._reconciling is not None:
+            self._reconciling.cancel()
+            await asyncio.gather(self._reconciling, return_exceptions=True)
+        if self.live is not None:
+            # a cancel must not overtake the submit of its order
+            await self.live.wait_idle()
         if self.config.on_shutdown == "cancel_orders":
             await self._cancel_open_orders()
+        if self.live is not None:
+            try:
+                await self.live.wait_idle()
+                await self.live.reconcile()
+            except Exception:
+                log.exception("final reconciliation failed")
+            finally:
+                await self.live.close()
         open_orders = self.cache.orders_open()
         if open_orders:
             log.warning(
                 "open orders left at shutdown",
                 extra={"orders": [o.client_order_id for o in open_orders]},
             )
-        close = getattr(self.execution_client, "close", None)
-        if close is not None:
-            await close()
 
     async def _cancel_open_orders(self) -> None:
         instruments = {o.instrument_id for o in self.cache.orders_open()}
@@ -244,7 +280,7 @@ class TradingNode:
         """Timers, the paper venue's clock, equity, the stale-feed check and periodic jobs."""
         next_equity = time.monotonic()
         next_stale = time.monotonic()
-        next_jobs = [time.monotonic() + interval for interval, _ in self.periodic]
+        next_reconcile = time.monotonic() + self.config.reconcile.interval_s
         while True:
             await asyncio.sleep(_TICK_S)
             now = time.monotonic()
@@ -261,15 +297,17 @@ class TradingNode:
             if self.config.stale_feed.enabled and now >= next_stale:
                 next_stale = now + 0.25
                 self.stale_feed.check()
-            for index, (interval, job) in enumerate(self.periodic):
-                if now >= next_jobs[index]:
-                    next_jobs[index] = now + interval
-                    try:
-                        result = job()
-                        if asyncio.iscoroutine(result):
-                            await result
-                    except Exception:
-                        log.exception("periodic job failed", extra={"job": repr(job)})
+            if self.live is not None and now >= next_reconcile:
+                next_reconcile = now + self.config.reconcile.interval_s
+                if self._reconciling is None or self._reconciling.done():
+                    self._reconciling = asyncio.create_task(self._reconcile())
+
+    async def _reconcile(self) -> None:
+        assert self.live is not None
+        try:
+            await self.live.reconcile()
+        except Exception:
+            log.exception("periodic reconciliation failed")
 
     # -- market data (MarketDataSink) ------------------------------------------------------------
 

@@ -31,7 +31,7 @@ from colin.risk.loss_rules import LossRules
 from colin.risk.state import OPERATOR, TradingStateMachine
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from colin.risk.assessor import OrderAssessor
     from colin.risk.audit import AuditSink
@@ -97,6 +97,10 @@ class RiskControls:
     def set_trading_state(self, state: TradingState, reason: str) -> None:
         """Set the trading state by operator command (rules can tighten it, never loosen it)."""
         self._emit_change(self.states.set(state, reason, self._clock.timestamp_ns(), OPERATOR))
+
+    def skip_order_ids(self, used_order_ids: Iterable[str]) -> None:
+        """Continue the flatten orders' ids after ``used_order_ids`` (a restarted node's)."""
+        self._ids.skip_past(used_order_ids)
 
     def set_rule_state(self, state: TradingState, reason: str, owner: str) -> None:
         """Tighten the trading state on behalf of a rule named ``owner`` (never loosens it)."""

@@ -10,7 +10,7 @@ Subscriptions bind the user's hook directly on the bus, so a bar costs one call.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
 
@@ -79,10 +79,16 @@ class Strategy(Component):
         clock: Clock,
         cache: Cache,
         portfolio: PortfolioFacade,
+        used_order_ids: Iterable[str] = (),
     ) -> None:
-        """Give the strategy its bus, clock and state (exposed to subclasses read-only)."""
+        """Give the strategy its bus, clock and state (exposed to subclasses read-only).
+
+        ``used_order_ids`` are client order ids already taken (a restarted node's journaled
+        orders): the strategy's ids continue after them.
+        """
         self._bus, self._clock, self._cache, self._portfolio = bus, clock, cache, portfolio
         self._ids = ClientOrderIdGenerator(trader_id, self.id)
+        self._ids.skip_past(used_order_ids)
         bus.subscribe(order_events_topic(self.id), self.on_order_event)
 
     @property

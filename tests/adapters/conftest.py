@@ -12,7 +12,9 @@ days into the bars (2024-04-04 00:00 UTC), so 2880 closed 1m klines are history.
 instruments, starting right after the capture's first snapshot.
 
 ``ccxt_spot`` / ``ccxt_usdm`` are synchronous ``ccxt.binance`` clients configured by
-``sim.ccxt_config(...)`` with a 10 s timeout.
+``sim.ccxt_config(...)`` with a 10 s timeout. ``ccxt_usdm_mapped`` is the same USD-M client with
+the exception table chosen by URL path instead of host (research note G4): against a local URL,
+ccxt otherwise maps futures-only codes such as -2019 or -4164 to a bare ``ExchangeError``.
 """
 
 from __future__ import annotations
@@ -139,3 +141,26 @@ def ccxt_spot(sim: ExchangeSimulator) -> Any:
 def ccxt_usdm(sim: ExchangeSimulator) -> Any:
     """A synchronous ccxt client for the simulator's USD-M market."""
     return _client(sim, "usdm")
+
+
+class LocalBinance(ccxt.binance):  # type: ignore[misc,name-defined]
+    """``ccxt.binance`` picking its per-market exception table from the URL path (tests only)."""
+
+    def get_exceptions_by_url(self, url: str, exactOrBroad: str) -> Any:
+        path = url.split("://", 1)[-1].split("/", 1)[-1]
+        market = None
+        if path.startswith(("fapi/", "futures/")):
+            market = "linear"
+        elif path.startswith(("api/", "sapi/")):
+            market = "spot"
+        if market is None:
+            return {}
+        return self.safe_dict(self.safe_dict(self.exceptions, market, {}), exactOrBroad, {})
+
+
+@pytest.fixture
+def ccxt_usdm_mapped(sim: ExchangeSimulator) -> Any:
+    """The USD-M client with futures error codes mapped to ccxt's specific exceptions."""
+    config = sim.ccxt_config("usdm")
+    config["timeout"] = CLIENT_TIMEOUT_MS
+    return LocalBinance(config)

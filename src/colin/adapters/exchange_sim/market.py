@@ -164,11 +164,10 @@ class SymbolReplay:
         self._tick = float(instrument.tick_size)
 
     def first_ms(self) -> int:
-        """Return when the data starts (the first bar's open or the first book message)."""
-        first = int(self.bars.open_ms[0])
+        """Return when the market can first be traded: the first book message, else bar open."""
         if self._data.book:
-            first = min(first, self._data.book[0].ts_event // NANOS_PER_MILLI)
-        return first
+            return self._data.book[0].ts_event // NANOS_PER_MILLI
+        return int(self.bars.open_ms[0])
 
     def steps(self, from_ms: int) -> Iterator[ReplayStep]:
         """Yield the steps at or after the state at ``from_ms``, in time order.

@@ -34,6 +34,8 @@ from colin.adapters.exchange_sim.rest_market import add_market_routes
 from colin.adapters.exchange_sim.rest_spot import add_spot_routes
 from colin.adapters.exchange_sim.rest_usdm import add_usdm_routes
 from colin.adapters.exchange_sim.weights import WeightLimiter
+from colin.adapters.exchange_sim.ws_connection import WsSettings
+from colin.adapters.exchange_sim.ws_faults import WsFaults
 from colin.adapters.exchange_sim.ws_routes import add_ws_routes
 from colin.core.ids import InstrumentId
 from colin.model.instrument import Instrument
@@ -104,6 +106,8 @@ class ExchangeSimulator:
         self.auth = Authenticator(api_key, api_secret, auth_now)
         self.weights = WeightLimiter(self.wall.now_ms, weight_limit)
         self.faults = FaultSet(seed)
+        self.ws_faults = WsFaults(seed)
+        self.ws_settings = WsSettings()
         self.listen_keys = ListenKeys(self._clock.now_ms, seed)
         self.requests: list[RequestRecord] = []
         self.port = 0

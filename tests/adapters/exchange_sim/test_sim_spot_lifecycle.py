@@ -127,7 +127,7 @@ def test_partial_fills_by_the_replayed_l2_capture(sim_l2: ExchangeSimulator) -> 
             break
     unsubscribe()
     mine = [u for u in updates if u.order.client_order_id == order["clientOrderId"]]
-    assert [u.execution_type for u in mine][0] == "NEW"
+    assert mine[0].execution_type == "NEW"
     trades = [u for u in mine if u.execution_type == "TRADE"]
     assert len(trades) >= 2 and trades[0].order.status == "PARTIALLY_FILLED"
     assert trades[-1].order.status == "FILLED"

@@ -23,11 +23,12 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-import ccxt
 import pandas as pd
 import pytest
+from ccxt.binance import binance as sync_binance
 
 from colin.adapters.exchange_sim import ExchangeSimulator, SimMarketData
+from colin.adapters.exchange_sim.events import Market
 from colin.core.ids import InstrumentId
 from colin.model.book import BookDeltas, BookSnapshot
 from colin.model.data import TradeTick
@@ -72,7 +73,8 @@ def sim_instruments() -> list[Instrument]:
 @pytest.fixture(scope="session")
 def btc_bars() -> pd.DataFrame:
     """The real BTCUSDT 1m bars of the sample catalog."""
-    return sample_catalog().read_bars(SPOT_ID, "1m")
+    bars: pd.DataFrame = sample_catalog().read_bars(SPOT_ID, "1m")
+    return bars
 
 
 @pytest.fixture(scope="session")
@@ -125,10 +127,10 @@ def sim_l2(
     yield from _start(simulator)
 
 
-def _client(simulator: ExchangeSimulator, market: str) -> Any:
-    config = simulator.ccxt_config(market)  # type: ignore[arg-type]
+def _client(simulator: ExchangeSimulator, market: Market) -> Any:
+    config = simulator.ccxt_config(market)
     config["timeout"] = CLIENT_TIMEOUT_MS
-    return ccxt.binance(config)  # type: ignore[attr-defined]
+    return sync_binance(config)
 
 
 @pytest.fixture
@@ -143,7 +145,7 @@ def ccxt_usdm(sim: ExchangeSimulator) -> Any:
     return _client(sim, "usdm")
 
 
-class LocalBinance(ccxt.binance):  # type: ignore[misc,name-defined]
+class LocalBinance(sync_binance):  # type: ignore[misc]
     """``ccxt.binance`` picking its per-market exception table from the URL path (tests only)."""
 
     def get_exceptions_by_url(self, url: str, exactOrBroad: str) -> Any:

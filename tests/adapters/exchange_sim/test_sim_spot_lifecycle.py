@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import ccxt
+from ccxt.base.errors import InvalidOrder, OrderImmediatelyFillable
 
 from colin.adapters.exchange_sim import ExchangeSimulator
 from colin.adapters.exchange_sim.events import ExchangeEvent, OrderUpdate
@@ -94,7 +95,7 @@ def test_post_only_ioc_fok(ccxt_spot: Any, sim: ExchangeSimulator) -> None:
     try:
         ccxt_spot.create_order(SYMBOL, "limit", "buy", 0.01, ask, {"postOnly": True})
         raise AssertionError("a crossing post-only order must be rejected")
-    except ccxt.OrderImmediatelyFillable as error:
+    except OrderImmediatelyFillable as error:
         assert "Order would immediately match and take." in str(error)
     maker = ccxt_spot.create_order(SYMBOL, "limit", "buy", 0.01, bid, {"postOnly": True})
     assert maker["status"] == "open" and maker["postOnly"]
@@ -150,7 +151,7 @@ def test_amend_is_cancel_replace_and_lookup_by_client_id(
             SYMBOL, "limit", "buy", 0.01, round(bid - 30, 2), {"clientOrderId": "colin-s1-1"}
         )
         raise AssertionError("a duplicate open client id must be refused")
-    except ccxt.InvalidOrder as error:
+    except InvalidOrder as error:
         assert "Duplicate order sent." in str(error)
     edited = ccxt_spot.edit_order(original["id"], SYMBOL, "limit", "buy", 0.02, round(bid - 20, 2))
     assert edited["id"] != original["id"] and edited["amount"] == 0.02

@@ -8,8 +8,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import ccxt
 import pytest
+from ccxt.base.errors import InvalidOrder, OrderNotFillable, OrderNotFound
 
 from colin.adapters.exchange_sim import ExchangeSimulator
 
@@ -95,7 +95,7 @@ def test_limit_amend_cancel_and_lookup(sim: ExchangeSimulator, ccxt_usdm: Any) -
     found = ccxt_usdm.fetch_order(None, SYMBOL, {"origClientOrderId": "colin-p-1"})
     assert found["id"] == order["id"] and found["amount"] == 0.02
     assert ccxt_usdm.cancel_order(order["id"], SYMBOL)["status"] == "canceled"
-    with pytest.raises(ccxt.OrderNotFound):
+    with pytest.raises(OrderNotFound):
         ccxt_usdm.cancel_order(order["id"], SYMBOL)
     second = ccxt_usdm.create_order(SYMBOL, "limit", "sell", 0.01, round(bid + 200, 1))
     ccxt_usdm.cancel_all_orders(SYMBOL)
@@ -107,7 +107,7 @@ def test_ioc_fok_and_post_only(ccxt_usdm_mapped: Any, sim: ExchangeSimulator) ->
     client = ccxt_usdm_mapped
     book = client.fetch_order_book(SYMBOL, 5)
     (ask, ask_size), bid = book["asks"][0], book["bids"][0][0]
-    with pytest.raises(ccxt.OrderNotFillable):
+    with pytest.raises(OrderNotFillable):
         client.create_order(SYMBOL, "limit", "buy", 0.01, ask, {"postOnly": True})
     maker = client.create_order(SYMBOL, "limit", "buy", 0.01, bid, {"postOnly": True})
     assert maker["info"]["timeInForce"] == "GTX" and maker["status"] == "open"
@@ -121,10 +121,10 @@ def test_ioc_fok_and_post_only(ccxt_usdm_mapped: Any, sim: ExchangeSimulator) ->
 
 def test_reduce_only_cannot_open_or_grow(ccxt_usdm_mapped: Any) -> None:
     client = ccxt_usdm_mapped
-    with pytest.raises(ccxt.InvalidOrder, match="ReduceOnly Order is rejected"):
+    with pytest.raises(InvalidOrder, match="ReduceOnly Order is rejected"):
         client.create_order(SYMBOL, "market", "sell", 0.01, None, {"reduceOnly": True})
     client.create_order(SYMBOL, "market", "buy", 0.01)
-    with pytest.raises(ccxt.InvalidOrder):
+    with pytest.raises(InvalidOrder):
         client.create_order(SYMBOL, "market", "buy", 0.01, None, {"reduceOnly": True})
     closed = client.create_order(SYMBOL, "market", "sell", 0.01, None, {"reduceOnly": True})
     assert closed["status"] == "closed"

@@ -2,10 +2,20 @@
 
 Run with ``python benchmarks/bench_risk.py [--runs 3] [--orders 20000]``. Every order goes
 through ``bus.send`` to the risk endpoint exactly as a strategy sends it; the execution endpoint
-is a no-op so that only the risk engine is timed. The baseline is a pass-through endpoint that
-forwards the command unchecked, measured in the same run. Prints the range over the runs of
-p50/p99 per order and of the p50 ratio to the baseline, then what the risk engine adds to the
-per-bar path of a backtest (marking positions, the drawdown controller).
+is a no-op so that only the risk engine is timed. Five variants, each on its own node, are
+measured in the same process, interleaved in chunks of orders so that load from other processes
+falls on all of them alike:
+
+- a pass-through endpoint that forwards the command unchecked (the floor);
+- the general path only (the fused fast path switched off: how every order was checked before
+  it existed);
+- the risk engine as configured (approved orders take the fused path);
+- the same with the in-memory hash-chained audit sink;
+- orders the engine denies (above the maximum notional), which always take the general path.
+
+Prints the range over the runs of p50/p99 per order, the p50 ratio to the pass-through and the
+p50/p99 ratios to the general path, then what the risk engine adds to the per-bar path of a
+backtest (marking positions, the drawdown controller).
 """
 
 from __future__ import annotations
@@ -179,6 +189,19 @@ def make_orders(instruments: list[Instrument], clock: SimClock, count: int) -> l
     return commands
 
 
+def close_again(engine: RiskEngine, order: Order) -> None:
+    """Drop an order from the ledger, as the venue's fill or cancel would (untimed)."""
+    engine.ledger.on_order_event(
+        OrderCanceled(
+            client_order_id=order.client_order_id,
+            instrument_id=order.instrument_id,
+            strategy_id=order.strategy_id,
+            ts_event=START_NS,
+            ts_init=START_NS,
+        )
+    )
+
+
 def time_sends(
     bus: MessageBus, commands: list[SubmitOrder], engine: RiskEngine | None
 ) -> tuple[list[int], list[int]]:
@@ -200,16 +223,7 @@ def time_sends(
         walls.append(wall() - started)
         cpus.append(cpu() - started_cpu)
         if engine is not None:
-            order = command.order
-            engine.ledger.on_order_event(
-                OrderCanceled(
-                    client_order_id=order.client_order_id,
-                    instrument_id=order.instrument_id,
-                    strategy_id=order.strategy_id,
-                    ts_event=START_NS,
-                    ts_init=START_NS,
-                )
-            )
+            close_again(engine, command.order)
     return walls, cpus
 
 
@@ -232,36 +246,99 @@ def percentile(samples: list[int], q: float) -> float:
 
 Quantiles = dict[str, dict[str, tuple[float, float]]]
 
+PASS_THROUGH = "pass-through"
+GENERAL = "general path only"
+FUSED = "risk engine"
+AUDITED = "risk engine + audit"
+DENIED = "denied (max notional)"
+VARIANTS = (PASS_THROUGH, GENERAL, FUSED, AUDITED, DENIED)
+CHUNK = 250
+
+
+class Variant(NamedTuple):
+    """One node under test: its bus, its engine (none for the pass-through) and its orders."""
+
+    name: str
+    bus: MessageBus
+    clock: SimClock
+    engine: RiskEngine | None
+    commands: list[SubmitOrder]
+
+
+def make_variant(name: str, count: int) -> Variant:
+    """Build one node; the general-path variant has the fused path switched off."""
+    bench = build(count)
+    bus = bench.bus
+    if name == PASS_THROUGH:
+        send = bus.send
+
+        def forward(command: SubmitOrder) -> None:
+            send(EXEC_EXECUTE, command)
+
+        bus.register(RISK_EXECUTE, forward)
+        return Variant(name, bus, bench.clock, None, bench.commands)
+    config = FULL_CHECKS
+    if name == DENIED:  # every order is above the maximum notional (50 at a price of 100)
+        config = FULL_CHECKS.model_copy(update={"max_order_notional": 10.0})
+    audit = InMemoryAuditSink() if name == AUDITED else None
+    engine = RiskEngine(bus, bench.clock, bench.cache, bench.portfolio, config, audit)
+    engine.fused.enabled = name != GENERAL
+    ids = [i.id for i in bench.cache.instruments()]
+    vol = np.full(len(ids), 0.04)
+    engine.set_covariance(ids, np.outer(vol, vol) * (0.5 + 0.5 * np.eye(len(ids))))
+    return Variant(name, bus, bench.clock, engine, bench.commands)
+
+
+def verify(variant: Variant) -> None:
+    """Check the node is as described: 200 open orders, and the expected path per order."""
+    engine = variant.engine
+    if engine is None:
+        return
+    if engine.ledger.count != OPEN_ORDERS:
+        raise SystemExit(f"{variant.name}: the ledger holds {engine.ledger.count} open orders")
+    assert len(engine.assessor.checks) >= 13
+    if variant.name == DENIED:
+        if engine.approved_count:
+            raise SystemExit(f"{variant.name}: orders were approved")
+    elif engine.denied_count:
+        raise SystemExit(f"{variant.name}: orders were denied: {list(engine.decisions)[-1]}")
+
 
 def measure(count: int) -> Quantiles:
-    """Measure the baseline, the risk engine, and the risk engine with an audit sink once."""
-    results: Quantiles = {}
-    for name in ("pass-through", "risk engine", "risk engine + audit"):
-        bench = build(count)
-        bus, commands = bench.bus, bench.commands
-        engine = None
-        if name == "pass-through":
-            bus.register(RISK_EXECUTE, lambda command, send=bus.send: send(EXEC_EXECUTE, command))
-        else:
-            audit = InMemoryAuditSink() if name.endswith("audit") else None
-            engine = RiskEngine(bus, bench.clock, bench.cache, bench.portfolio, FULL_CHECKS, audit)
-            ids = [i.id for i in bench.cache.instruments()]
-            vol = np.full(len(ids), 0.04)
-            engine.set_covariance(ids, np.outer(vol, vol) * (0.5 + 0.5 * np.eye(len(ids))))
-        warm, timed = commands[: count // 10], commands[count // 10 :]
-        time_sends(bus, warm, engine)
-        walls, cpus = time_sends(bus, timed, engine)
-        if engine is not None and engine.ledger.count != OPEN_ORDERS:
-            raise SystemExit(f"the ledger holds {engine.ledger.count} open orders")
-        if engine is not None:
-            if engine.denied_count:
-                raise SystemExit(f"orders were denied: {list(engine.decisions)[-1]}")
-            assert len(engine.assessor.checks) >= 13
-        results[name] = {
+    """Measure every variant on its own node, interleaved in chunks of orders.
+
+    Each variant sends ``CHUNK`` orders in turn, so that load from other processes falls on all
+    of them alike and the ratios between them mean something on a shared machine. Before the
+    timed sends, every order of the fused variants is checked to take the fused path.
+    """
+    variants = [make_variant(name, count) for name in VARIANTS]
+    warm = count // 10
+    for variant in variants:
+        time_sends(variant.bus, variant.commands[:warm], variant.engine)
+        engine = variant.engine
+        if engine is not None and variant.name in (FUSED, AUDITED):
+            now, state = variant.clock.timestamp_ns(), engine.trading_state
+            if any(
+                engine.fused.approve(c.order, now, state) is None for c in variant.commands[warm:]
+            ):
+                raise SystemExit(f"{variant.name}: an order would not take the fused path")
+    samples: dict[str, tuple[list[int], list[int]]] = {v.name: ([], []) for v in variants}
+    for n, start in enumerate(range(warm, count, CHUNK)):
+        for variant in variants[n % len(variants) :] + variants[: n % len(variants)]:
+            walls, cpus = time_sends(
+                variant.bus, variant.commands[start : start + CHUNK], variant.engine
+            )
+            samples[variant.name][0].extend(walls)
+            samples[variant.name][1].extend(cpus)
+    for variant in variants:
+        verify(variant)
+    return {
+        name: {
             "wall": (percentile(walls, 50), percentile(walls, 99)),
             "cpu": (percentile(cpus, 50), percentile(cpus, 99)),
         }
-    return results
+        for name, (walls, cpus) in samples.items()
+    }
 
 
 def bar_cost_ns(bars: int, with_engine: bool) -> float:
@@ -328,13 +405,19 @@ def main() -> None:
     print(
         f"calibration: 1M-iteration Python loop {calibration_ms():.0f} ms (lower is a faster CPU)"
     )
-    print(f"{'variant':<22}{'clock':>6}{'p50 µs':>14}{'p99 µs':>16}{'p50 ratio':>14}")
+    header = f"{'variant':<24}{'clock':>6}{'p50 µs':>14}{'p99 µs':>16}"
+    print(f"{header}{'p50 / pass':>14}{'p50 / general':>15}{'p99 / general':>15}")
     for clock in ("wall", "cpu"):
-        for name in runs[0]:
+        for name in VARIANTS:
             p50 = [run[name][clock][0] for run in runs]
             p99 = [run[name][clock][1] for run in runs]
-            ratio = [run[name][clock][0] / run["pass-through"][clock][0] for run in runs]
-            print(f"{name:<22}{clock:>6}{spread(p50):>14}{spread(p99):>16}{spread(ratio):>14}")
+            ratio = [run[name][clock][0] / run[PASS_THROUGH][clock][0] for run in runs]
+            general50 = [run[name][clock][0] / run[GENERAL][clock][0] for run in runs]
+            general99 = [run[name][clock][1] / run[GENERAL][clock][1] for run in runs]
+            print(
+                f"{name:<24}{clock:>6}{spread(p50):>14}{spread(p99):>16}{spread(ratio):>14}"
+                f"{spread(general50):>15}{spread(general99):>15}"
+            )
     bare = bar_cost_ns(args.bars, with_engine=False)
     risk = bar_cost_ns(args.bars, with_engine=True)
     print(

@@ -61,7 +61,7 @@ def test_trading_hours_stretch_cache_agrees_with_the_lookup(
 def test_an_always_open_window_is_one_stretch_per_week() -> None:
     check = TradingHoursCheck((TradingWindow(),))
     assert check.check(_Clock(0)) is None  # type: ignore[arg-type]
-    assert check._until_ns - check._from_ns == WEEK_NS
+    assert check.stretch_until_ns - check.stretch_from_ns == WEEK_NS
 
 
 def _spec(max_quantity: Decimal | None = None) -> InstrumentSpec:

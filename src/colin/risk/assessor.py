@@ -163,6 +163,7 @@ class OrderAssessor:
         ]
         spec.adding = tuple(c.check for c in checks)
         spec.reducing = tuple(c.check for c in checks if not getattr(c, "only_adding", False))
+        spec.restricted = any(isinstance(c, RestrictedCheck) for c in checks)
 
     @property
     def var_limit(self) -> VarLimitCheck | None:

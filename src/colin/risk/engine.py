@@ -39,6 +39,7 @@ from colin.risk.config import RiskConfig
 from colin.risk.controls import RiskControls
 from colin.risk.decision import Modification, RiskDecision, risk_level
 from colin.risk.exposure import ExposureBook
+from colin.risk.fused import FastApproval, FusedChecks
 from colin.risk.ledger import OpenOrderLedger
 from colin.risk.modify import assess_modify
 
@@ -92,6 +93,16 @@ class RiskEngine(RiskControls):
         self._submit_throttle = self._throttles.get("submit")
         self._submitted: set[ClientOrderId] = set()
         self._var_limit = self.assessor.var_limit
+        self.fused = FusedChecks(
+            self.assessor.checks,
+            self.assessor.specs,
+            cache,
+            portfolio,
+            self.ledger,
+            self.exposure,
+            self._submitted,
+            self.config.warn_utilisation,
+        )
         super().__init__(bus, clock, cache, portfolio)
         bus.register(RISK_EXECUTE, self.execute)
         bus.subscribe("events.order.*", self.ledger.on_order_event)
@@ -135,6 +146,12 @@ class RiskEngine(RiskControls):
         if self.states.until_ns:
             self._expire(now)
         order = command.order
+        passed = self.fused.approve(order, now, self.states.state)
+        if passed is not None:
+            throttle = self._submit_throttle
+            if throttle is None or throttle.acquire(now):
+                self._pass(command, passed, now, started)
+                return
         duplicate = self._duplicate(order)
         if duplicate is not None:
             assessment = Assessment([duplicate])
@@ -170,6 +187,37 @@ class RiskEngine(RiskControls):
                     ts_init=now,
                 ),
             )
+
+    def _pass(self, command: SubmitOrder, passed: FastApproval, now: int, started: int) -> None:
+        """Record and send on an order the fused path approved (as the general path would)."""
+        order = command.order
+        score = passed.utilisation * 100.0
+        if score > 100.0:
+            score = 100.0
+        client_order_id = order.client_order_id
+        decision = _new_decision(
+            RiskDecision,
+            (
+                "submit",
+                client_order_id,
+                order.instrument_id,
+                order.strategy_id,
+                True,
+                risk_level(score, True),
+                (),
+                (),
+                (),
+                score,
+                now,
+                time.perf_counter_ns() - started,
+            ),
+        )
+        self._store(decision)
+        self._submitted.add(client_order_id)
+        self.ledger.add(
+            order, passed.spec, passed.quantity, passed.price, passed.unit_cost, passed.own_price
+        )
+        self._bus.send(EXEC_EXECUTE, command)
 
     def _assess(self, order: Order, now: int) -> Assessment:
         try:

@@ -30,7 +30,9 @@ class InstrumentSpec:
     ``quantities`` and ``prices`` map values that passed validation (lot/tick multiples within
     the limits) to their floats; only the validator writes them (see :meth:`remember`).
     ``adding`` and ``reducing`` are the checks (bound ``check`` methods) to run on an order that
-    may add risk and on one that can only reduce a position; the assessor fills them in.
+    may add risk and on one that can only reduce a position, and ``restricted`` tells whether the
+    restricted list names the instrument (every order adding risk in it is denied); the assessor
+    fills them in.
     """
 
     __slots__ = (
@@ -45,6 +47,7 @@ class InstrumentSpec:
         "quantities",
         "quote",
         "reducing",
+        "restricted",
         "taker_fee",
     )
 
@@ -61,6 +64,7 @@ class InstrumentSpec:
         self.prices: dict[Decimal, float] = {}
         self.adding: tuple[CheckFunction, ...] = ()
         self.reducing: tuple[CheckFunction, ...] = ()
+        self.restricted = False
 
     @staticmethod
     def remember(memo: dict[Decimal, float], value: Decimal) -> None:

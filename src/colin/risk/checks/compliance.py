@@ -50,13 +50,21 @@ class TradingHoursCheck:
     """Deny new risk outside the configured UTC trading windows; exits stay allowed.
 
     The week is cut once into stretches (minutes of the week) in which the verdict does not
-    change; a check compares the clock with the current stretch and only looks the next one up
-    when the clock leaves it.
+    change; a check compares the clock with the current stretch (``stretch_from_ns`` to
+    ``stretch_until_ns``, open or not by ``stretch_open``) and only looks the next one up when
+    the clock leaves it.
     """
 
     code = "trading_hours"
     only_adding = True
-    __slots__ = ("_edges", "_from_ns", "_is_open", "_open", "_until_ns", "intervals")
+    __slots__ = (
+        "_edges",
+        "_is_open",
+        "intervals",
+        "stretch_from_ns",
+        "stretch_open",
+        "stretch_until_ns",
+    )
 
     def __init__(self, windows: tuple[TradingWindow, ...]) -> None:
         self.intervals = tuple(
@@ -78,8 +86,8 @@ class TradingHoursCheck:
         edges.append(_MINUTES_PER_WEEK)
         self._edges = edges
         self._is_open = flags
-        self._from_ns = self._until_ns = 0
-        self._open = False
+        self.stretch_from_ns = self.stretch_until_ns = 0
+        self.stretch_open = False
 
     def _locate(self, ts_ns: int) -> tuple[int, int]:
         """Return the stretch index of ``ts_ns`` and the start of its week (ns)."""
@@ -94,14 +102,17 @@ class TradingHoursCheck:
         """Return whether ``ts_ns`` falls in a trading window."""
         return self._is_open[self._locate(ts_ns)[0]]
 
+    def open_at(self, now: int) -> bool:
+        """Return whether ``now`` falls in a trading window, from the cached stretch if it can."""
+        if not self.stretch_from_ns <= now < self.stretch_until_ns:
+            index, week_ns = self._locate(now)
+            self.stretch_from_ns = week_ns + self._edges[index] * NANOS_PER_MINUTE
+            self.stretch_until_ns = week_ns + self._edges[index + 1] * NANOS_PER_MINUTE
+            self.stretch_open = self._is_open[index]
+        return self.stretch_open
+
     def check(self, ctx: OrderContext) -> Breach | None:
         """Check the clock time against the windows."""
-        now = ctx.now
-        if not self._from_ns <= now < self._until_ns:
-            index, week_ns = self._locate(now)
-            self._from_ns = week_ns + self._edges[index] * NANOS_PER_MINUTE
-            self._until_ns = week_ns + self._edges[index + 1] * NANOS_PER_MINUTE
-            self._open = self._is_open[index]
-        if self._open:
+        if self.open_at(ctx.now):
             return None
         return Breach("trading_hours", "outside the configured trading hours (UTC)")

@@ -33,11 +33,11 @@ class VarLimitCheck:
         "_diagonal",
         "_index",
         "_sigma_e",
-        "_var",
         "_variance",
         "book",
         "level",
         "limit",
+        "var",
         "warn_level",
         "z",
     )
@@ -53,7 +53,8 @@ class VarLimitCheck:
         self._diagonal: list[float] = []
         self._sigma_e: list[float] = []
         self._variance = 0.0
-        self._var = 0.0
+        self.var = 0.0
+        """The portfolio's current parametric VaR (quote currency)."""
 
     def set_covariance(self, instrument_ids: Sequence[InstrumentId], covariance: ArrayLike) -> None:
         """Use this covariance of per-period returns (rows and columns in ``instrument_ids``)."""
@@ -78,34 +79,36 @@ class VarLimitCheck:
         sigma_e = self._cov @ exposures
         self._sigma_e = sigma_e.tolist()
         self._variance = float(exposures @ sigma_e)
-        self._var = self.z * math.sqrt(max(self._variance, 0.0))
-
-    @property
-    def var(self) -> float:
-        """The portfolio's current parametric VaR (quote currency)."""
-        return self._var
+        self.var = self.z * math.sqrt(max(self._variance, 0.0))
 
     def incremental(self, instrument_id: InstrumentId, change: float) -> float:
         """Return how much changing one exposure by ``change`` moves the VaR."""
+        return self.projected(instrument_id, change) - self.var
+
+    def projected(self, instrument_id: InstrumentId, change: float) -> float:
+        """Return the VaR after changing one exposure by ``change`` (the pre-trade formula).
+
+        Raises
+        ------
+        KeyError
+            If the covariance does not cover the instrument.
+        """
         k = self._index[instrument_id]
         variance = (
             self._variance + 2.0 * change * self._sigma_e[k] + change * change * self._diagonal[k]
         )
-        return self.z * math.sqrt(max(variance, 0.0)) - self._var
+        if variance < 0.0:  # rounding; a NaN stays NaN and denies
+            variance = 0.0
+        return self.z * math.sqrt(variance)
 
     def check(self, ctx: OrderContext) -> Breach | None:
         """Compare the VaR after the order with the limit."""
-        k = self._index.get(ctx.order.instrument_id)
+        instrument_id = ctx.order.instrument_id
+        k = self._index.get(instrument_id)
         if k is None:
-            return Breach("var_limit", f"no return covariance for {ctx.order.instrument_id}")
-        change = ctx.sign * ctx.notional
-        s_e = self._sigma_e[k]
-        s_ii = self._diagonal[k]
-        variance = self._variance + 2.0 * change * s_e + change * change * s_ii
-        if variance < 0.0:  # rounding; a NaN stays NaN and denies below
-            variance = 0.0
-        after = self.z * math.sqrt(variance)
-        if after <= self._var:
+            return Breach("var_limit", f"no return covariance for {instrument_id}")
+        after = self.projected(instrument_id, ctx.sign * ctx.notional)
+        if after <= self.var:
             return None
         limit = self.limit
         share = after / limit
@@ -117,7 +120,8 @@ class VarLimitCheck:
             return None
         # the largest |change| in this direction with z^2 (v + 2 c s_e + c^2 s_ii) <= limit^2
         room = (self.limit / self.z) ** 2 - self._variance
-        b = ctx.sign * s_e
+        b = ctx.sign * self._sigma_e[k]
+        s_ii = self._diagonal[k]
         discriminant = b * b + s_ii * room
         allowed = None
         if s_ii > 0.0 and discriminant >= 0.0:

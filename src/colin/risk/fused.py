@@ -1,0 +1,455 @@
+"""The fused fast path: the whole pre-trade check set in one pass, for an order that passes it.
+
+Most orders pass every check without coming near a limit. For them the general path (an
+:class:`~colin.risk.checks.OrderContext`, one call per planned check, a list of results) costs
+more than the arithmetic of the checks. :class:`FusedChecks` evaluates the same formulas, in
+the same float operations, straight from local variables, and either **approves** the order
+(with the limit utilisation the general path would have found) or **gives up** by returning
+``None``. It never denies: the moment anything could lead to a denial, a warning or a
+modification (a limit used at or beyond ``warn_utilisation``, a halted or blocked instrument,
+stale data, a stop order, a value the validation memo has not seen, an exception of any kind),
+the engine runs the general path from the start, which then decides exactly as it always did and
+writes the reasons. So a decision never depends on which path took it; only approvals without
+warnings are fast (``tests/risk/test_fused.py`` checks this on random orders and portfolio
+states).
+
+Nothing is written before the fast path gives its verdict, except the trading-hours check's
+cache of the current stretch of the week (which does not change any verdict).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import NamedTuple, TypeVar
+
+from colin.cache.cache import CacheFacade
+from colin.cache.portfolio_facade import PortfolioFacade
+from colin.core.ids import ClientOrderId
+from colin.model.enums import OrderSide, OrderStatus, OrderType, TimeInForce, TradingState
+from colin.model.orders import Order
+from colin.risk.checks import (
+    CashCheck,
+    GrossExposureCheck,
+    LeverageCheck,
+    MarginCheck,
+    NetExposureCheck,
+    NotionalCheck,
+    OpenOrdersCheck,
+    PositionLimitCheck,
+    PreTradeCheck,
+    PriceBandCheck,
+    ReduceOnlyCheck,
+    RestrictedCheck,
+    SelfTradeCheck,
+    StaleDataCheck,
+    TradableCheck,
+    TradingHoursCheck,
+    VarLimitCheck,
+)
+from colin.risk.exposure import ExposureBook
+from colin.risk.ledger import InstrumentOrders, OpenOrderLedger
+from colin.risk.spec import InstrumentSpec, SpecCache
+
+_BUY = OrderSide.BUY
+_SELL = OrderSide.SELL
+_LIMIT = OrderType.LIMIT
+_MARKET = OrderType.MARKET
+_INITIALIZED = OrderStatus.INITIALIZED
+_ACTIVE = TradingState.ACTIVE
+_REDUCING = TradingState.REDUCING
+_NO_ORDERS = InstrumentOrders()
+_INF = float("inf")
+_Check = TypeVar("_Check")
+_new_approval = tuple.__new__
+_KNOWN = (ReduceOnlyCheck, RestrictedCheck, SelfTradeCheck, TradableCheck)
+
+
+class FastApproval(NamedTuple):
+    """What the engine needs of an order the fast path approved (ledger entry and score)."""
+
+    spec: InstrumentSpec
+    quantity: float
+    price: float
+    unit_cost: float
+    own_price: float | None
+    utilisation: float
+
+
+def _first(checks: list[PreTradeCheck], kind: type[_Check]) -> _Check | None:
+    return next((c for c in checks if isinstance(c, kind)), None)
+
+
+class FusedChecks:
+    """Approve, in one pass, a new order that passes every configured check with room to spare.
+
+    Parameters
+    ----------
+    checks
+        The assessor's configured checks; their limits are read once, here.
+    specs
+        The assessor's per-instrument specs (plans, validation memos, float numbers).
+    cache, portfolio, ledger, book
+        What the checks read: prices, balances, working orders and marked positions.
+    submitted
+        The client order ids the engine has already seen (duplicates are the general path's).
+    warn_level
+        The configured ``warn_utilisation``: at or above it the general path writes a warning.
+    """
+
+    __slots__ = (
+        "_balance",
+        "_book",
+        "_cache",
+        "_hours",
+        "_last_price",
+        "_last_price_ts",
+        "_ledger",
+        "_specs",
+        "_submitted",
+        "_tradable",
+        "_var",
+        "band",
+        "cash",
+        "enabled",
+        "leverage",
+        "margin_leverage",
+        "max_age_ns",
+        "max_gross",
+        "max_net",
+        "max_notional",
+        "max_pct_equity",
+        "max_position",
+        "min_notional",
+        "open_per_symbol",
+        "open_total",
+        "position_limit",
+        "self_trade",
+        "warn_level",
+    )
+
+    def __init__(
+        self,
+        checks: list[PreTradeCheck],
+        specs: SpecCache,
+        cache: CacheFacade,
+        portfolio: PortfolioFacade,
+        ledger: OpenOrderLedger,
+        book: ExposureBook,
+        submitted: set[ClientOrderId],
+        warn_level: float,
+    ) -> None:
+        self._specs = specs.by_id
+        self._cache = cache
+        self._last_price = cache.last_price
+        self._last_price_ts = cache.last_price_ts
+        self._balance = portfolio.balance_total
+        self._ledger = ledger
+        self._book = book
+        self._submitted = submitted
+        self.warn_level = warn_level
+        known = (*_KNOWN, *_LIMIT_CHECKS)
+        # a check this path does not know would be skipped: then it never approves anything
+        self.enabled = all(type(c) in known for c in checks)
+        self._tradable = _first(checks, TradableCheck)
+        self._hours = _first(checks, TradingHoursCheck)
+        stale = _first(checks, StaleDataCheck)
+        self.max_age_ns = None if stale is None else stale.max_age_ns
+        band = _first(checks, PriceBandCheck)
+        self.band = None if band is None else band.band
+        notional = _first(checks, NotionalCheck)
+        self.min_notional = 0.0 if notional is None else notional.min_notional
+        self.max_notional = None if notional is None else notional.max_notional
+        counts = _first(checks, OpenOrdersCheck)
+        self.open_per_symbol = None if counts is None else counts.per_instrument
+        self.open_total = None if counts is None else counts.total
+        self.self_trade = _first(checks, SelfTradeCheck) is not None
+        position = _first(checks, PositionLimitCheck)
+        self.position_limit = position is not None
+        self.max_position = None if position is None else position.max_notional
+        self.max_pct_equity = None if position is None else position.max_pct_equity
+        gross = _first(checks, GrossExposureCheck)
+        self.max_gross = None if gross is None else gross.limit
+        net = _first(checks, NetExposureCheck)
+        self.max_net = None if net is None else net.limit
+        leverage = _first(checks, LeverageCheck)
+        self.leverage = None if leverage is None else leverage.limit
+        self._var = _first(checks, VarLimitCheck)
+        self.cash = _first(checks, CashCheck) is not None
+        margin = _first(checks, MarginCheck)
+        self.margin_leverage = None if margin is None else margin.leverage
+
+    def approve(self, order: Order, now: int, state: TradingState) -> FastApproval | None:
+        """Return the approval of ``order`` if it passes every check quietly, else ``None``.
+
+        ``None`` means only "take the general path": the order may still be approved there.
+        Any exception (a NaN that cannot be hashed, a zero limit...) is a ``None`` as well.
+        """
+        try:
+            # -- a new, well-formed order whose numbers the validation memo already holds --
+            if not self.enabled or order.__class__ is not Order:
+                return None
+            client_order_id = order.client_order_id
+            if client_order_id in self._submitted or order.status is not _INITIALIZED:
+                return None
+            cache = self._cache
+            cached = cache.order(client_order_id)
+            if cached is not None and cached is not order:
+                return None
+            instrument_id = order.instrument_id
+            spec = self._specs.get(instrument_id)
+            if spec is None or spec.instrument is not cache.instrument(instrument_id):
+                return None
+            side = order.side
+            if side is _BUY:
+                buy = True
+            elif side is _SELL:
+                buy = False
+            else:
+                return None
+            if order.time_in_force.__class__ is not TimeInForce or order.trigger_price is not None:
+                return None
+            raw_quantity = order.quantity
+            if raw_quantity.__class__ is not Decimal:
+                return None
+            quantity = spec.quantities.get(raw_quantity)
+            if quantity is None:
+                return None
+            order_type = order.order_type
+            own: float | None
+            if order_type is _LIMIT:
+                raw_price = order.price
+                if raw_price.__class__ is not Decimal:
+                    return None
+                own = spec.prices.get(raw_price)
+                if own is None:
+                    return None
+            elif order_type is _MARKET and order.price is None and not order.post_only:
+                own = None
+            else:
+                return None
+            if state is not _ACTIVE and state is not _REDUCING:
+                return None
+            # -- the order's context, as OrderContext computes it --
+            reference = self._last_price(instrument_id)
+            if reference is not None and not reference > 0.0:
+                reference = None
+            if own is None:
+                if reference is None:
+                    return None
+                price = reference
+            else:
+                price = reference if reference is not None and reference > own else own
+            multiplier = spec.multiplier
+            notional = quantity * price * multiplier
+            book = self._book
+            ledger = self._ledger
+            position = book.quantity.get(instrument_id, 0.0)
+            pending = ledger.by_instrument.get(instrument_id)
+            if pending is None:
+                pending = _NO_ORDERS
+            if buy:
+                sign = 1.0
+                existing = position + pending.buy_qty
+            else:
+                sign = -1.0
+                existing = position - pending.sell_qty
+            reduces = (
+                position != 0.0
+                and position * sign < 0.0
+                and position * (existing + sign * quantity) >= 0.0
+            )
+            unit_cost = price * multiplier * spec.taker_fee
+            if own is not None and reference is not None:
+                adverse = sign * (own - reference)
+                if adverse > 0.0:
+                    unit_cost += adverse * multiplier
+            if state is _REDUCING and not reduces:
+                return None
+            equity = book.equity
+            warn = self.warn_level
+            util = 0.0
+            # -- tradable, reduce-only, compliance, stale data --
+            tradable = self._tradable
+            if tradable is not None:
+                if tradable.halted and instrument_id in tradable.halted:
+                    return None
+                if tradable.blocked and not reduces and instrument_id in tradable.blocked:
+                    return None
+            if order.reduce_only and not reduces:
+                return None
+            if not reduces:
+                if spec.restricted:
+                    return None
+                hours = self._hours
+                if (
+                    hours is not None
+                    and not (
+                        hours.stretch_open and hours.stretch_from_ns <= now < hours.stretch_until_ns
+                    )
+                    and not hours.open_at(now)
+                ):
+                    return None
+                max_age = self.max_age_ns
+                if max_age is not None:
+                    seen = self._last_price_ts(instrument_id)
+                    if seen == 0 or now - seen > max_age:
+                        return None
+            # -- price band, notional, open orders, self-trade --
+            band = self.band
+            if band is not None:
+                if reference is None:
+                    if own is not None:
+                        return None  # the general path warns that the band was not checked
+                elif own is not None and not abs(own / reference - 1.0) <= band:
+                    return None
+            floor = spec.min_notional
+            if floor < self.min_notional:
+                floor = self.min_notional
+            if notional < floor and not order.reduce_only:
+                return None
+            limit = self.max_notional
+            if limit is not None:
+                share = notional / limit
+                if share > util:
+                    util = share
+                if share >= warn or notional > limit:
+                    return None
+            count_limit = self.open_per_symbol
+            if count_limit is not None:
+                count = pending.count
+                share = (count + 1) / count_limit
+                if share > util:
+                    util = share
+                if share >= warn or count >= count_limit:
+                    return None
+            count_limit = self.open_total
+            if count_limit is not None:
+                count = ledger.count
+                share = (count + 1) / count_limit
+                if share > util:
+                    util = share
+                if share >= warn or count >= count_limit:
+                    return None
+            if self.self_trade:
+                if buy:
+                    best = pending.lowest_sell
+                    if best is not None and (own is None or not best > own):
+                        return None
+                else:
+                    best = pending.highest_buy
+                    if best is not None and (own is None or not best < own):
+                        return None
+            # -- position, exposure, leverage, VaR --
+            if not reduces and self.position_limit:
+                directed = sign * existing + quantity
+                if not directed <= abs(existing):
+                    unit = price * multiplier
+                    used = directed * unit
+                    limit = self.max_position
+                    if limit is not None:
+                        share = used / limit
+                        if share > util:
+                            util = share
+                        if share >= warn or used > limit:
+                            return None
+                    pct = self.max_pct_equity
+                    if pct is not None:
+                        limit = pct * (equity - ledger.costs - quantity * unit_cost)
+                        share = used / limit if limit > 0.0 else 1.0
+                        if share > util:
+                            util = share
+                        if share >= warn or used > limit:
+                            return None
+            limit = self.max_gross
+            if limit is not None and not reduces:
+                used = book.gross + ledger.notional + notional
+                share = used / limit
+                if share > util:
+                    util = share
+                if share >= warn or used > limit:
+                    return None
+            limit = self.max_net
+            if limit is not None:
+                pending_notional = ledger.buy_notional if sign > 0 else ledger.sell_notional
+                used = sign * book.net + pending_notional + notional
+                if not used <= 0.0:
+                    share = used / limit
+                    if share > util:
+                        util = share
+                    if share >= warn or used > limit:
+                        return None
+            limit = self.leverage
+            if limit is not None and not reduces:
+                gross = book.gross + ledger.notional + notional
+                after = equity - ledger.costs - quantity * unit_cost
+                leverage = gross / after if after > 0.0 else _INF
+                share = leverage / limit
+                if share > util:
+                    util = share
+                if share >= warn or leverage > limit:
+                    return None
+            var = self._var
+            if var is not None:
+                after = var.projected(instrument_id, sign * notional)
+                if not after <= var.var:
+                    limit = var.limit
+                    share = after / limit
+                    if share > util:
+                        util = share
+                    if share >= warn or not after <= limit:
+                        return None
+            # -- cash (spot) or margin (perpetuals) --
+            if not spec.is_derivative:
+                if self.cash:
+                    if buy:
+                        currency = spec.quote
+                        cost_per_unit = price * multiplier * (1.0 + spec.taker_fee)
+                    else:
+                        currency = spec.base
+                        cost_per_unit = multiplier
+                    need = quantity * cost_per_unit
+                    available = float(self._balance(currency)) - ledger.reserved.get(currency, 0.0)
+                    if available > 0.0:
+                        share = need / available
+                        if share > util:
+                            util = share
+                        if share >= warn:
+                            return None
+                    if need > available:
+                        return None
+            elif not reduces:
+                margin_leverage = self.margin_leverage
+                if margin_leverage is not None:
+                    leverage = spec.max_leverage
+                    if margin_leverage < leverage:
+                        leverage = margin_leverage
+                    required = (book.gross + ledger.notional + notional) / leverage
+                    available = equity - ledger.costs - quantity * unit_cost
+                    if available > 0.0:
+                        share = required / available
+                        if share > util:
+                            util = share
+                        if share >= warn:
+                            return None
+                    if required > available:
+                        return None
+            return _new_approval(FastApproval, (spec, quantity, price, unit_cost, own, util))
+
+        except Exception:
+            return None
+
+
+_LIMIT_CHECKS = (
+    CashCheck,
+    GrossExposureCheck,
+    LeverageCheck,
+    MarginCheck,
+    NetExposureCheck,
+    NotionalCheck,
+    OpenOrdersCheck,
+    PositionLimitCheck,
+    PriceBandCheck,
+    StaleDataCheck,
+    TradingHoursCheck,
+    VarLimitCheck,
+)

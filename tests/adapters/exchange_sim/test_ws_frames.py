@@ -17,8 +17,9 @@ import pytest
 from aiohttp import web
 
 from colin.adapters.exchange_sim.events import DepthUpdate, ExchangeEvent, KlineUpdate, TradePrint
+from colin.adapters.exchange_sim.ws_connection import WsSettings
 from colin.adapters.exchange_sim.ws_faults import WsFaultRule, WsFaults
-from colin.adapters.exchange_sim.ws_routes import WS_GATEWAY, add_ws_routes
+from colin.adapters.exchange_sim.ws_routes import add_ws_routes
 
 T = 5.0  # bound on every await
 
@@ -45,6 +46,9 @@ class StubSim:
     def __init__(self) -> None:
         self.exchange = StubExchange()
         self.ws_faults = WsFaults(seed=7)
+        self.ws_settings = WsSettings()
+        self.auth = None  # the user-data streams are not exercised here
+        self.listen_keys = None
 
     def now_ms(self) -> int:
         return 1_700_000_000_000
@@ -53,7 +57,7 @@ class StubSim:
 @contextlib.asynccontextmanager
 async def served(sim: StubSim) -> AsyncIterator[tuple[str, web.Application]]:
     app = web.Application()
-    add_ws_routes(app, sim)
+    add_ws_routes(app, sim)  # type: ignore[arg-type]
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -237,9 +241,9 @@ def test_delayed_ack_lets_data_arrive_first_and_no_pong_leaves_pings_unanswered(
 def test_server_pings_and_closes_a_client_that_never_pongs() -> None:
     async def scenario() -> None:
         sim = StubSim()
-        async with served(sim) as (base, app), aiohttp.ClientSession() as session:
-            app[WS_GATEWAY].settings.ping_interval_s = 0.1
-            app[WS_GATEWAY].settings.pong_timeout_s = 0.25
+        sim.ws_settings.ping_interval_s = 0.1
+        sim.ws_settings.pong_timeout_s = 0.25
+        async with served(sim) as (base, _), aiohttp.ClientSession() as session:
             ws = await session.ws_connect(f"{base}/stream/ws", autoping=False)
             kinds = []
             while True:

@@ -49,6 +49,11 @@ class _Frame:
     stream: str | None  # None: a control frame, never faulted
 
 
+@dataclass(frozen=True, slots=True)
+class _Close:
+    code: int
+
+
 def dumps(payload: Any) -> str:
     """Compact JSON, as Binance sends it."""
     return json.dumps(payload, separators=(",", ":"))
@@ -86,7 +91,7 @@ class WsConnection:
         self._settings = settings
         self._now_ms = now_ms
         self._on_text = on_text
-        self._queue: asyncio.Queue[_Frame | None] = asyncio.Queue()
+        self._queue: asyncio.Queue[_Frame | _Close | None] = asyncio.Queue()
         self._held: _Frame | None = None
         self._stall_until = 0.0
         self._last_pong = 0.0
@@ -136,6 +141,10 @@ class WsConnection:
         """Queue a control frame after ``delay_s`` seconds (a delayed subscribe ack)."""
         self._tasks.append(asyncio.ensure_future(self._send_later(payload, delay_s)))
 
+    def close_after_queue(self, code: int) -> None:
+        """Close with ``code`` once the frames queued so far are sent."""
+        self._queue.put_nowait(_Close(code))
+
     async def close(self, code: int | None) -> None:
         """Close with ``code``, or reset the TCP connection when ``code`` is ``None``."""
         if code is not None:
@@ -157,6 +166,9 @@ class WsConnection:
     async def _write_loop(self) -> None:
         loop = asyncio.get_running_loop()
         while (frame := await self._queue.get()) is not None:
+            if isinstance(frame, _Close):
+                await self.close(frame.code)
+                return
             if frame.stream is not None:
                 if loop.time() < self._stall_until:
                     continue

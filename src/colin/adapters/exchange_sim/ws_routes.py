@@ -10,7 +10,7 @@ WebSocket API at ``/ws-api/v3``, USD-M user data at ``/fstream/private/ws?listen
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -19,6 +19,7 @@ from colin.adapters.exchange_sim.events import ExchangeEvent, Market
 from colin.adapters.exchange_sim.ws_connection import WsSettings
 from colin.adapters.exchange_sim.ws_faults import WsFaults
 from colin.adapters.exchange_sim.ws_market import MarketStreams
+from colin.adapters.exchange_sim.ws_user import SpotUserApi, UsdmUserStream
 
 _SPOT_MARKET_PATHS = ("/stream/ws", "/stream/ws/{n}")
 _USDM_MARKET_PATHS = (
@@ -43,6 +44,22 @@ class SimExchangeHandle(Protocol):
         ...
 
 
+class SimAuthHandle(Protocol):
+    """The simulator's request authentication, as the WebSocket API uses it."""
+
+    def check_ws_signature(self, params: Mapping[str, Any]) -> tuple[int, int, str] | None:
+        """``(http_status, code, msg)`` refusing a signed WebSocket-API request, or ``None``."""
+        ...
+
+
+class ListenKeysHandle(Protocol):
+    """The simulator's USD-M listen keys."""
+
+    def is_valid(self, key: str) -> bool:
+        """Whether ``key`` exists and has not expired."""
+        ...
+
+
 class SimHandle(Protocol):
     """What the WebSocket layer needs from the simulator."""
 
@@ -51,36 +68,54 @@ class SimHandle(Protocol):
         """The exchange core."""
         ...
 
+    @property
+    def auth(self) -> SimAuthHandle:
+        """Signature checks of the spot WebSocket API."""
+        ...
+
+    @property
+    def listen_keys(self) -> ListenKeysHandle:
+        """USD-M listen keys."""
+        ...
+
+    @property
+    def ws_faults(self) -> WsFaults:
+        """The WebSocket fault rules."""
+        ...
+
+    @property
+    def ws_settings(self) -> WsSettings:
+        """Keep-alive timing of every WebSocket."""
+        ...
+
     def now_ms(self) -> int:
         """The simulator's clock, epoch milliseconds."""
         ...
 
 
 class WsGateway:
-    """The simulator's WebSocket side: stream fan-out, fault rules and keep-alive settings.
+    """The simulator's WebSocket side: market streams and the two user-data streams.
 
     Parameters
     ----------
     sim
-        The simulator.
-    faults
-        WebSocket fault rules (a fresh, seed-0 set when omitted).
-    settings
-        Keep-alive timing (Binance's when omitted).
+        The simulator (its fault rules and keep-alive settings apply to every socket).
     """
 
-    def __init__(
-        self, sim: SimHandle, faults: WsFaults | None = None, settings: WsSettings | None = None
-    ) -> None:
-        self.faults = faults if faults is not None else WsFaults()
-        self.settings = settings if settings is not None else WsSettings()
+    def __init__(self, sim: SimHandle) -> None:
+        self.faults = sim.ws_faults
+        self.settings = sim.ws_settings
         self.market = MarketStreams(sim, self.faults, self.settings)
+        self.spot_user = SpotUserApi(sim, self.faults, self.settings)
+        self.usdm_user = UsdmUserStream(sim, self.faults, self.settings)
         self._sim = sim
         self._unsubscribe: Callable[[], None] | None = None
 
     def on_event(self, event: ExchangeEvent) -> None:
         """Render one exchange event into every stream it feeds."""
         self.market.on_event(event)
+        self.spot_user.on_event(event)
+        self.usdm_user.on_event(event)
 
     def mount(self, app: web.Application) -> None:
         """Register the routes and the start/stop hooks on ``app``."""
@@ -88,6 +123,8 @@ class WsGateway:
             app.router.add_get(path, self.market.handler("spot"))
         for path in _USDM_MARKET_PATHS:
             app.router.add_get(path, self.market.handler("usdm"))
+        app.router.add_get("/ws-api/v3", self.spot_user.handler())
+        app.router.add_get("/fstream/private/ws", self.usdm_user.handler())
         app.on_startup.append(self._start)
         app.on_shutdown.append(self._shutdown)
 
@@ -99,6 +136,8 @@ class WsGateway:
             self._unsubscribe()
             self._unsubscribe = None
         await self.market.close_all(1001)
+        await self.spot_user.close_all(1001)
+        await self.usdm_user.close_all(1001)
 
 
 WS_GATEWAY = web.AppKey("colin_ws_gateway", WsGateway)
@@ -108,8 +147,8 @@ WS_GATEWAY = web.AppKey("colin_ws_gateway", WsGateway)
 def add_ws_routes(app: web.Application, sim: SimHandle) -> None:
     """Register the simulator's WebSocket endpoints on ``app``.
 
-    The gateway (fault rules, keep-alive settings) is stored as ``app[WS_GATEWAY]``; when
-    ``sim`` has a ``ws_faults`` attribute (a :class:`WsFaults`), those rules are used.
+    The gateway is stored as ``app[WS_GATEWAY]``. Faults are installed with
+    ``sim.ws_faults.add(WsFaultRule(...))``; keep-alive timing is ``sim.ws_settings``.
 
     Parameters
     ----------
@@ -118,7 +157,6 @@ def add_ws_routes(app: web.Application, sim: SimHandle) -> None:
     sim
         The simulator whose exchange core feeds the streams.
     """
-    faults = getattr(sim, "ws_faults", None)
-    gateway = WsGateway(sim, faults if isinstance(faults, WsFaults) else None)
+    gateway = WsGateway(sim)
     gateway.mount(app)
     app[WS_GATEWAY] = gateway

@@ -1,0 +1,229 @@
+"""User-data streams of the exchange simulator.
+
+Spot: the WebSocket API at ``/ws-api/v3``. A client subscribes with
+``{"id", "method": "userDataStream.subscribe.signature", "params": {apiKey, timestamp,
+[recvWindow], signature}}`` (the params key-sorted and HMAC-SHA256-signed with the API secret), is
+answered ``{"id", "status": 200, "result": {"subscriptionId": n}}`` and from then on receives
+``{"subscriptionId": n, "event": {...}}`` for ``executionReport``, ``outboundAccountPosition``
+and ``balanceUpdate``. ``userDataStream.unsubscribe``, ``session.subscriptions``, ``ping`` and
+``time`` are served too.
+
+USD-M: ``/fstream/private/ws?listenKey=K`` with a key issued by ``POST /fapi/v1/listenKey``; it
+pushes ``ORDER_TRADE_UPDATE`` and ``ACCOUNT_UPDATE``. An unknown key is refused at the upgrade
+(HTTP 400, -1125); a key that expires while connected gets ``listenKeyExpired`` and the socket is
+closed.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from itertools import count
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from colin.adapters.exchange_sim.events import AccountUpdate, ExchangeEvent, OrderUpdate
+from colin.adapters.exchange_sim.ws_connection import WsConnection, WsSettings
+from colin.adapters.exchange_sim.ws_user_frames import (
+    account_update,
+    balance_update,
+    execution_report,
+    order_trade_update,
+    outbound_account_position,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from colin.adapters.exchange_sim.ws_faults import WsFaults
+    from colin.adapters.exchange_sim.ws_routes import SimHandle
+
+_Reply = dict[str, Any]
+
+
+def _error(request_id: Any, status: int, code: int, msg: str) -> _Reply:
+    return {"id": request_id, "status": status, "error": {"code": code, "msg": msg}}
+
+
+def _ok(request_id: Any, result: Any) -> _Reply:
+    return {"id": request_id, "status": 200, "result": result}
+
+
+class SpotUserApi:
+    """The spot WebSocket API's user-data subscriptions.
+
+    Parameters
+    ----------
+    sim
+        The simulator (its ``auth`` verifies signatures).
+    faults
+        WebSocket fault rules.
+    settings
+        Keep-alive timing.
+    """
+
+    def __init__(self, sim: SimHandle, faults: WsFaults, settings: WsSettings) -> None:
+        self._sim = sim
+        self._faults = faults
+        self._settings = settings
+        self._subscriptions: dict[WsConnection, list[int]] = {}
+        self._next_id: dict[WsConnection, count[int]] = {}
+        self._execution_ids = count(1)
+        self._free: dict[str, Decimal] = {}
+
+    def handler(self) -> Callable[[web.Request], Any]:
+        """The aiohttp route handler of ``/ws-api/v3``."""
+
+        async def handle(request: web.Request) -> web.WebSocketResponse:
+            conn = WsConnection(
+                request, self._faults, self._settings, self._sim.now_ms, self._on_text
+            )
+            self._subscriptions[conn] = []
+            self._next_id[conn] = count()
+            try:
+                return await conn.serve()
+            finally:
+                del self._subscriptions[conn], self._next_id[conn]
+
+        return handle
+
+    async def close_all(self, code: int) -> None:
+        """Close every WebSocket API connection with ``code``."""
+        for conn in list(self._subscriptions):
+            await conn.close(code)
+
+    def on_event(self, event: ExchangeEvent) -> None:
+        """Push a spot order or account event to every subscription."""
+        if isinstance(event, OrderUpdate) and event.order.market == "spot":
+            self._push("executionReport", execution_report(event, next(self._execution_ids)))
+        elif isinstance(event, AccountUpdate) and event.market == "spot":
+            for entry in event.balances:
+                free = Decimal(entry.free)
+                previous = self._free.get(entry.asset)
+                self._free[entry.asset] = free
+                if event.reason != "ORDER" and previous is not None and free != previous:
+                    delta = format(free - previous, "f")
+                    self._push("balanceUpdate", balance_update(event.event_ms, entry.asset, delta))
+            self._push("outboundAccountPosition", outbound_account_position(event))
+
+    def _push(self, name: str, frame: dict[str, Any]) -> None:
+        for conn, subscription_ids in self._subscriptions.items():
+            for subscription_id in subscription_ids:
+                conn.send_data(name, {"subscriptionId": subscription_id, "event": frame})
+
+    async def _on_text(self, conn: WsConnection, text: str) -> None:
+        try:
+            request = json.loads(text)
+        except ValueError:
+            conn.send_control(_error(None, 400, -1100, "Malformed JSON."))
+            return
+        if not isinstance(request, dict):
+            conn.send_control(_error(None, 400, -1100, "Malformed request."))
+            return
+        request_id = request.get("id")
+        params = request.get("params") or {}
+        method = request.get("method")
+        if method == "userDataStream.subscribe.signature":
+            self._subscribe(conn, request_id, params)
+        elif method == "userDataStream.unsubscribe":
+            self._unsubscribe(conn, request_id, params)
+        elif method == "session.subscriptions":
+            ids = self._subscriptions[conn]
+            conn.send_control(_ok(request_id, [{"subscriptionId": i} for i in ids]))
+        elif method == "ping":
+            conn.send_control(_ok(request_id, {}))
+        elif method == "time":
+            conn.send_control(_ok(request_id, {"serverTime": self._sim.now_ms()}))
+        else:
+            conn.send_control(_error(request_id, 400, -1020, "This operation is not supported."))
+
+    def _subscribe(self, conn: WsConnection, request_id: Any, params: dict[str, Any]) -> None:
+        rejection = self._sim.auth.check_ws_signature(params)
+        if rejection is not None:
+            status, code, msg = rejection
+            conn.send_control(_error(request_id, status, code, msg))
+            return
+        subscription_id = next(self._next_id[conn])
+        self._subscriptions[conn].append(subscription_id)
+        reply = _ok(request_id, {"subscriptionId": subscription_id})
+        delay = self._faults.connection_fault("delay_ack", conn.path)
+        if delay is not None:
+            conn.send_control_later(reply, delay.duration_s or 0.0)
+        else:
+            conn.send_control(reply)
+
+    def _unsubscribe(self, conn: WsConnection, request_id: Any, params: dict[str, Any]) -> None:
+        ids = self._subscriptions[conn]
+        wanted = params.get("subscriptionId")
+        if wanted is None:
+            ids.clear()
+        elif wanted in ids:
+            ids.remove(wanted)
+        else:
+            msg = "User Data Stream subscription not active."
+            conn.send_control(_error(request_id, 400, -2036, msg))
+            return
+        conn.send_control(_ok(request_id, {}))
+
+
+class UsdmUserStream:
+    """The USD-M listenKey user-data stream.
+
+    Parameters
+    ----------
+    sim
+        The simulator (its ``listen_keys`` issue and expire keys).
+    faults
+        WebSocket fault rules.
+    settings
+        Keep-alive timing.
+    """
+
+    def __init__(self, sim: SimHandle, faults: WsFaults, settings: WsSettings) -> None:
+        self._sim = sim
+        self._faults = faults
+        self._settings = settings
+        self._keys: dict[WsConnection, str] = {}
+
+    def handler(self) -> Callable[[web.Request], Any]:
+        """The aiohttp route handler of ``/fstream/private/ws``."""
+
+        async def handle(request: web.Request) -> web.StreamResponse:
+            key = request.query.get("listenKey", "")
+            if not self._sim.listen_keys.is_valid(key):
+                body = {"code": -1125, "msg": "This listenKey does not exist."}
+                return web.json_response(body, status=400)
+
+            async def ignore(_conn: WsConnection, _text: str) -> None:
+                return None
+
+            conn = WsConnection(request, self._faults, self._settings, self._sim.now_ms, ignore)
+            self._keys[conn] = key
+            try:
+                return await conn.serve()
+            finally:
+                del self._keys[conn]
+
+        return handle
+
+    async def close_all(self, code: int) -> None:
+        """Close every listenKey connection with ``code``."""
+        for conn in list(self._keys):
+            await conn.close(code)
+
+    def on_event(self, event: ExchangeEvent) -> None:
+        """Push a USD-M order or account event to every connection whose key is still valid."""
+        if isinstance(event, OrderUpdate) and event.order.market == "usdm":
+            self._push("ORDER_TRADE_UPDATE", order_trade_update(event))
+        elif isinstance(event, AccountUpdate) and event.market == "usdm":
+            self._push("ACCOUNT_UPDATE", account_update(event))
+
+    def _push(self, name: str, frame: dict[str, Any]) -> None:
+        for conn, key in list(self._keys.items()):
+            if self._sim.listen_keys.is_valid(key):
+                conn.send_data(name, frame)
+            elif not conn.closed:
+                expired = {"e": "listenKeyExpired", "E": frame["E"], "listenKey": key}
+                conn.send_control(expired)
+                conn.close_after_queue(1000)

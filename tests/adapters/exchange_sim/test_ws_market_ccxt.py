@@ -1,0 +1,223 @@
+"""The simulator's market streams against the real ``ccxt.pro.binance`` client (async).
+
+The simulator runs in its own thread (fixture ``sim``: stepped clock, synthesized book around the
+sample BTCUSDT 1m bars); each test drives ccxt on its own event loop and moves the simulator's
+clock with ``sim.advance``. A watch only sees events that arrive after it is pending (research
+note G7), so every watch is armed as a task before the clock moves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import ccxt
+import ccxt.pro
+import pytest
+
+from colin.adapters.exchange_sim import ExchangeSimulator
+from colin.adapters.exchange_sim.ws_faults import WsFaultRule
+
+T = 10.0  # bound on every await
+BAR_MS = 60_000
+
+
+def client(sim: ExchangeSimulator, market: str) -> Any:
+    config = sim.ccxt_config(market)  # type: ignore[arg-type]
+    config["timeout"] = 10_000
+    return ccxt.pro.binance(config)  # type: ignore[attr-defined]
+
+
+def run(sim: ExchangeSimulator, market: str, body: Callable[[Any], Awaitable[None]]) -> None:
+    async def scenario() -> None:
+        exchange = client(sim, market)
+        try:
+            await asyncio.wait_for(exchange.load_markets(), T)
+            await body(exchange)
+        finally:
+            await asyncio.wait_for(exchange.close(), T)
+
+    asyncio.run(asyncio.wait_for(scenario(), 120))
+
+
+async def advance(sim: ExchangeSimulator, ms: int) -> None:
+    """Move the simulator's clock (in a worker thread, so this loop keeps reading sockets)."""
+    await asyncio.wait_for(asyncio.to_thread(sim.advance, ms), T)
+
+
+async def synced_to(exchange: Any, symbol: str, nonce: int) -> Any:
+    """Watch the book until it has applied every diff up to ``nonce``."""
+    book = exchange.orderbooks.get(symbol)
+    while book is None or book["nonce"] is None or book["nonce"] < nonce:
+        book = await asyncio.wait_for(exchange.watch_order_book(symbol), T)
+    return book
+
+
+def levels(side: Any) -> list[tuple[float, float]]:
+    return [(float(price), float(amount)) for price, amount in side]
+
+
+@pytest.mark.parametrize(("market", "symbol"), [("spot", "BTC/USDT"), ("usdm", "BTC/USDT:USDT")])
+def test_watch_order_book_stays_equal_to_the_simulator_book(
+    sim: ExchangeSimulator, market: str, symbol: str
+) -> None:
+    async def body(exchange: Any) -> None:
+        first = await asyncio.wait_for(exchange.watch_order_book(symbol), T)
+        assert first["nonce"] is not None and first["bids"] and first["asks"]
+        first_nonce = first["nonce"]
+        for _ in range(5):
+            await advance(sim, 20_000)
+            truth = await asyncio.wait_for(exchange.fetch_order_book(symbol, 1000), T)
+            book = await synced_to(exchange, symbol, truth["nonce"])
+            assert book["nonce"] == truth["nonce"]
+            assert levels(book["bids"]) == levels(truth["bids"])
+            assert levels(book["asks"]) == levels(truth["asks"])
+        assert book["nonce"] > first_nonce
+
+    run(sim, market, body)
+
+
+@pytest.mark.parametrize(("market", "symbol"), [("spot", "BTC/USDT"), ("usdm", "BTC/USDT:USDT")])
+def test_watch_trades_delivers_the_tape(sim: ExchangeSimulator, market: str, symbol: str) -> None:
+    async def body(exchange: Any) -> None:
+        pending = asyncio.ensure_future(exchange.watch_trades(symbol))
+        await asyncio.sleep(0.2)  # the subscription is acknowledged
+        await advance(sim, BAR_MS)
+        await asyncio.wait_for(pending, T)
+        await asyncio.sleep(0.5)  # the rest of the bar's frames land in ccxt's trade cache
+        seen = {t["id"]: (t["price"], t["amount"]) for t in exchange.trades[symbol]}
+        tape = await asyncio.wait_for(exchange.fetch_trades(symbol, limit=1000), T)
+        recent = {t["id"]: (t["price"], t["amount"]) for t in tape if t["id"] in seen}
+        assert len(seen) >= 10  # a synthesized bar prints a dozen trades
+        assert recent == seen
+
+    run(sim, market, body)
+
+
+@pytest.mark.parametrize(("market", "symbol"), [("spot", "BTC/USDT"), ("usdm", "BTC/USDT:USDT")])
+def test_watch_ohlcv_closes_the_same_candle_as_rest(
+    sim: ExchangeSimulator, market: str, symbol: str
+) -> None:
+    async def body(exchange: Any) -> None:
+        pending = asyncio.ensure_future(exchange.watch_ohlcv(symbol, "1m"))
+        await asyncio.sleep(0.2)
+        start = sim.now_ms()
+        await advance(sim, BAR_MS)
+        rest = await asyncio.wait_for(exchange.fetch_ohlcv(symbol, "1m", since=start, limit=1), T)
+        candles = await asyncio.wait_for(pending, T)
+        while {c[0]: c for c in candles}.get(start) != rest[0]:  # until the close arrives
+            candles = await asyncio.wait_for(exchange.watch_ohlcv(symbol, "1m"), T)
+        assert rest[0][0] == start and rest[0][5] > 0
+
+    run(sim, market, body)
+
+
+# -- WebSocket faults, as ccxt experiences them ------------------------------------------------
+
+
+async def assert_book_matches(sim: ExchangeSimulator, exchange: Any, symbol: str) -> None:
+    """Advance, then the watched book must equal a fresh REST snapshot."""
+    await advance(sim, 20_000)
+    truth = await asyncio.wait_for(exchange.fetch_order_book(symbol, 1000), T)
+    book = await synced_to(exchange, symbol, truth["nonce"])
+    assert (book["nonce"], levels(book["bids"]), levels(book["asks"])) == (
+        truth["nonce"],
+        levels(truth["bids"]),
+        levels(truth["asks"]),
+    )
+
+
+@pytest.mark.parametrize(("market", "symbol"), [("spot", "BTC/USDT"), ("usdm", "BTC/USDT:USDT")])
+def test_duplicated_and_late_acked_depth_frames_are_absorbed(
+    sim: ExchangeSimulator, market: str, symbol: str
+) -> None:
+    sim.ws_faults.add(WsFaultRule("delay_ack", duration_s=0.3))
+    sim.ws_faults.add(WsFaultRule("duplicate", stream="@depth", sticky=True))
+
+    async def body(exchange: Any) -> None:
+        pending = asyncio.ensure_future(exchange.watch_order_book(symbol))
+        await asyncio.sleep(0.1)
+        await advance(sim, 5_000)  # diffs flow before the subscription is acknowledged
+        await asyncio.wait_for(pending, T)
+        for _ in range(3):
+            await assert_book_matches(sim, exchange, symbol)
+
+    run(sim, market, body)
+    kinds = [record.kind for record in sim.ws_faults.log]
+    assert kinds[0] == "delay_ack" and kinds.count("duplicate") > 10
+
+
+@pytest.mark.parametrize("kind", ["drop", "reorder"])
+@pytest.mark.parametrize(("market", "symbol"), [("spot", "BTC/USDT"), ("usdm", "BTC/USDT:USDT")])
+def test_a_depth_gap_raises_checksum_error_and_the_next_watch_resyncs(
+    sim: ExchangeSimulator, market: str, symbol: str, kind: str
+) -> None:
+    async def body(exchange: Any) -> None:
+        await asyncio.wait_for(exchange.watch_order_book(symbol), T)
+        snapshots = sum("depth" in r.path for r in sim.requests)
+        sim.ws_faults.add(WsFaultRule(kind, stream="@depth", after=2))  # type: ignore[arg-type]
+        pending = asyncio.ensure_future(synced_to(exchange, symbol, 2**62))
+        await advance(sim, 20_000)
+        with pytest.raises(ccxt.ChecksumError):
+            await asyncio.wait_for(pending, T)
+        await assert_book_matches(sim, exchange, symbol)  # resubscribed from a new snapshot
+        assert sum("depth" in r.path for r in sim.requests) >= snapshots + 2
+
+    run(sim, market, body)
+    assert [record.kind for record in sim.ws_faults.log] == [kind]
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        WsFaultRule("close", path="/stream", close_code=1000),
+        WsFaultRule("close", path="/stream", close_code=1001),
+        WsFaultRule("close", path="/stream", close_code=None),
+        WsFaultRule("shutdown", path="/stream", duration_s=0.2),
+    ],
+    ids=["close-1000", "close-1001", "tcp-reset", "server-shutdown"],
+)
+def test_a_closed_stream_raises_network_error_and_the_next_watch_reconnects(
+    sim: ExchangeSimulator, rule: WsFaultRule
+) -> None:
+    async def body(exchange: Any) -> None:
+        await asyncio.wait_for(exchange.watch_order_book("BTC/USDT"), T)
+        sim.ws_faults.add(rule)
+        with pytest.raises(ccxt.NetworkError):
+            while True:  # a shutdown keeps delivering until the socket closes
+                pending = asyncio.ensure_future(exchange.watch_order_book("BTC/USDT"))
+                await asyncio.sleep(0.05)
+                await advance(sim, 5_000)
+                await asyncio.wait_for(pending, T)
+        await assert_book_matches(sim, exchange, "BTC/USDT")
+
+    run(sim, "spot", body)
+    assert [record.kind for record in sim.ws_faults.log] == [rule.kind]
+
+
+def test_a_stalled_stream_stays_open_but_silent(sim: ExchangeSimulator) -> None:
+    async def body(exchange: Any) -> None:
+        sim.ws_faults.add(WsFaultRule("stall", stream="@trade", duration_s=None))
+        pending = asyncio.ensure_future(exchange.watch_trades("BTC/USDT"))
+        await asyncio.sleep(0.2)
+        await advance(sim, BAR_MS)
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(pending), 1.0)
+        client = next(iter(exchange.clients.values()))
+        assert not client.closed()
+        pending.cancel()
+
+    run(sim, "spot", body)
+
+
+def test_unanswered_pings_make_ccxt_time_out_the_connection(sim: ExchangeSimulator) -> None:
+    sim.ws_faults.add(WsFaultRule("no_pong", path="/stream", sticky=True))
+
+    async def body(exchange: Any) -> None:
+        exchange.streaming = {**exchange.streaming, "keepAlive": 200}
+        pending = asyncio.ensure_future(exchange.watch_trades("BTC/USDT"))
+        with pytest.raises(ccxt.RequestTimeout):
+            await asyncio.wait_for(pending, T)
+
+    run(sim, "spot", body)

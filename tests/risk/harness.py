@@ -29,6 +29,7 @@ from colin.model.instrument import Instrument
 from colin.model.orders import Order
 from colin.portfolio.portfolio import Portfolio
 from colin.risk import InMemoryAuditSink, RiskConfig, RiskEngine
+from colin.risk.decision import RiskDecision
 
 VENUE = "SIM"
 BTC = InstrumentId("BTC/USDT.SIM")
@@ -264,5 +265,5 @@ class Node:
         self.clock.advance_to(self.clock.timestamp_ns() + int(seconds * 1_000_000_000))
 
     @property
-    def last_decision(self):
+    def last_decision(self) -> RiskDecision:
         return self.risk.decisions[-1]

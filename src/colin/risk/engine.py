@@ -37,7 +37,7 @@ from colin.risk.audit import AuditSink
 from colin.risk.checks import Breach, RateThrottle, TradableCheck
 from colin.risk.config import RiskConfig
 from colin.risk.controls import RiskControls
-from colin.risk.decision import Modification, RiskDecision, risk_level
+from colin.risk.decision import Modification, RiskDecision, RiskLevel, risk_level
 from colin.risk.exposure import ExposureBook
 from colin.risk.fused import FastApproval, FusedChecks
 from colin.risk.ledger import OpenOrderLedger
@@ -46,6 +46,7 @@ from colin.risk.modify import assess_modify
 log = logging.getLogger(__name__)
 _INITIALIZED = OrderStatus.INITIALIZED
 _new_decision = tuple.__new__
+_LOW, _MEDIUM, _HIGH = RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH
 
 
 class RiskEngine(RiskControls):
@@ -203,7 +204,7 @@ class RiskEngine(RiskControls):
                 order.instrument_id,
                 order.strategy_id,
                 True,
-                risk_level(score, True),
+                _LOW if score < 50.0 else _MEDIUM if score < 80.0 else _HIGH,  # risk_level()
                 (),
                 (),
                 (),
@@ -212,7 +213,10 @@ class RiskEngine(RiskControls):
                 time.perf_counter_ns() - started,
             ),
         )
-        self._store(decision)
+        self.decisions.append(decision)  # what _store does for an approval
+        self.approved_count += 1
+        if self.audit is not None:
+            self.audit.append("risk.decision", now, decision.to_record())
         self._submitted.add(client_order_id)
         self.ledger.add(
             order, passed.spec, passed.quantity, passed.price, passed.unit_cost, passed.own_price

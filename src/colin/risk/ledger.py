@@ -99,6 +99,7 @@ class _Entry:
         limit: float | None,
         price: float,
         unit_cost: float,
+        qty: float,
     ) -> None:
         self.totals = totals
         self.client_order_id = order.client_order_id
@@ -111,7 +112,7 @@ class _Entry:
         self.price = price
         self.fee = spec.taker_fee
         self.unit_cost = unit_cost
-        self.qty = self.notional = self.cost = self.reserve = 0.0
+        self.size(qty)
 
     def size(self, qty: float) -> None:
         self.qty = qty
@@ -171,8 +172,7 @@ class OpenOrderLedger:
         if totals is None:
             totals = self.instrument(order.instrument_id)
         limit = own_price if order.order_type in _PRICED else None
-        entry = _Entry(order, spec, totals, limit, price, unit_cost)
-        entry.size(quantity)
+        entry = _Entry(order, spec, totals, limit, price, unit_cost, quantity)
         self._entries[client_order_id] = entry
         self._add(entry)
 

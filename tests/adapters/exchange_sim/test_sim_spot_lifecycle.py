@@ -8,8 +8,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import ccxt
 from ccxt.base.errors import InvalidOrder, OrderImmediatelyFillable
+from ccxt.binance import binance as sync_binance
 
 from colin.adapters.exchange_sim import ExchangeSimulator
 from colin.adapters.exchange_sim.events import ExchangeEvent, OrderUpdate
@@ -112,7 +112,7 @@ def test_post_only_ioc_fok(ccxt_spot: Any, sim: ExchangeSimulator) -> None:
 
 
 def test_partial_fills_by_the_replayed_l2_capture(sim_l2: ExchangeSimulator) -> None:
-    client = ccxt.binance(sim_l2.ccxt_config("spot"))  # type: ignore[attr-defined]
+    client = sync_binance(sim_l2.ccxt_config("spot"))
     updates: list[OrderUpdate] = []
 
     def collect(event: ExchangeEvent) -> None:

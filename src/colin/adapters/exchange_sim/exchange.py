@@ -56,7 +56,7 @@ class SimExchange:
         self,
         instruments: list[Instrument],
         market: Mapping[InstrumentId | str, SimMarketData],
-        balances: Mapping[str, Mapping[str, Decimal]],
+        balances: Mapping[str, Mapping[str, Decimal | int | str]],
         clock: ExchangeClock,
         seed: int = 0,
         leverage: int = 20,

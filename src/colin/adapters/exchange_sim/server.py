@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from collections import deque
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
@@ -44,6 +45,8 @@ _T = TypeVar("_T")
 REALTIME_TICK_S = 0.05
 """How often (wall seconds) a realtime simulator replays the market up to its clock."""
 CONTROL_TIMEOUT_S = 60.0
+REQUEST_LOG_LENGTH = 100_000
+"""Requests kept in ``requests`` (the oldest are dropped first)."""
 
 
 class ExchangeSimulator:
@@ -80,7 +83,7 @@ class ExchangeSimulator:
         self,
         instruments: list[Instrument],
         market: Mapping[InstrumentId | str, SimMarketData],
-        balances: Mapping[str, Mapping[str, Decimal]] | None = None,
+        balances: Mapping[str, Mapping[str, Decimal | int | str]] | None = None,
         api_key: str = "test-key",
         api_secret: str = "test-secret",
         seed: int = 0,
@@ -109,7 +112,7 @@ class ExchangeSimulator:
         self.ws_faults = WsFaults(seed)
         self.ws_settings = WsSettings()
         self.listen_keys = ListenKeys(self._clock.now_ms, seed)
-        self.requests: list[RequestRecord] = []
+        self.requests: deque[RequestRecord] = deque(maxlen=REQUEST_LOG_LENGTH)
         self.port = 0
         self._runner: web.AppRunner | None = None
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -1,0 +1,231 @@
+"""Live mode against the local exchange simulator, through the real ccxt client on loopback.
+
+The node trades an order-heavy strategy (:class:`ChurnStrategy`: resting and marketable limit
+orders, market orders, cancels) on the simulator's spot BTC/USDT; afterwards its orders, fills
+and balances must equal the simulator's ground truth.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from pydantic import Field
+
+from colin.adapters.ccxt.exchange_factory import create_exchange
+from colin.adapters.exchange_sim import ExchangeSimulator, SimMarketData
+from colin.core.ids import ClientOrderId, InstrumentId
+from colin.core.time import timeframe_to_ns
+from colin.model.data import Bar
+from colin.model.enums import OrderSide, OrderStatus, TimeInForce
+from colin.model.instrument import Instrument
+from colin.node.feeds import MarketDataSink
+from colin.node.live_config import TradingNodeConfig
+from colin.node.trading import TradingNode
+from colin.persistence.catalog import sample_catalog
+from colin.persistence.sql import create_store
+from colin.strategy.params import StrategyParams
+from colin.strategy.strategy import Strategy
+
+SPOT = InstrumentId("BTC/USDT.BINANCE")
+SIM_START_MS = 1_712_188_800_000  # 2024-04-04 00:00 UTC
+SIM_SPEED = 60.0  # one simulated minute per wall second
+BALANCES = {"spot": {"USDT": Decimal(10000), "BTC": Decimal("0.1")}}
+MINUTE_NS = timeframe_to_ns("1m")
+
+
+class ChurnParams(StrategyParams):
+    """Parameters of :class:`ChurnStrategy`."""
+
+    instrument_id: str = Field(description="Instrument to trade")
+    timeframe: str = Field("1m", description="Bars that drive it")
+    quantity: str = Field("0.001", description="Order size")
+
+
+class ChurnStrategy(Strategy):
+    """Every bar: a resting bid and ask, one marketable limit, cancels of older orders, and a
+    market order every third bar (buys and sells alternate, so balances stay bounded)."""
+
+    name = "churn"
+    Params = ChurnParams
+    params: ChurnParams
+
+    def on_start(self) -> None:
+        """Subscribe to bars."""
+        self._bars = 0
+        self.subscribe_bars(self.params.instrument_id, self.params.timeframe)
+
+    def on_bar(self, bar: Bar) -> None:
+        """Place and cancel orders around the close."""
+        iid, qty = self.params.instrument_id, Decimal(self.params.quantity)
+        self._bars += 1
+        for order in self.cache.orders_open(InstrumentId(iid), self.id):
+            if order.status is OrderStatus.ACCEPTED:
+                self.cancel_order(order)
+        close = Decimal(str(bar.close))
+        self.submit_limit(iid, OrderSide.BUY, qty, close * Decimal("0.995"))
+        self.submit_limit(iid, OrderSide.SELL, qty, close * Decimal("1.005"))
+        side = OrderSide.BUY if self._bars % 2 else OrderSide.SELL
+        cross = Decimal("1.002") if side is OrderSide.BUY else Decimal("0.998")
+        self.submit_limit(iid, side, qty, close * cross, time_in_force=TimeInForce.IOC)
+        if self._bars % 3 == 0:
+            self.submit_market(iid, side, qty)
+
+
+class SimBarFeed:
+    """Closed 1m bars of the data the simulator replays, as its clock passes their close."""
+
+    def __init__(self, sim: ExchangeSimulator, bars: pd.DataFrame) -> None:
+        self._sim = sim
+        self._bars = bars
+
+    async def run(self, sink: MarketDataSink) -> None:
+        rows = self._bars[self._bars["ts_open"] >= (SIM_START_MS - 60_000) * 1_000_000]
+        columns = [rows[c].tolist() for c in ("ts_open", "open", "high", "low", "close", "volume")]
+        for ts_open, o, h, lo, c, v in zip(*columns, strict=True):
+            close_ns = int(ts_open) + MINUTE_NS
+            while self._sim.now_ms() * 1_000_000 < close_ns:
+                await asyncio.sleep(0.02)
+            sink.handle_bar(Bar(SPOT, "1m", o, h, lo, c, v, int(ts_open), close_ns))
+
+    async def close(self) -> None:
+        return None
+
+
+def spot_simulator() -> ExchangeSimulator:
+    """A stepped simulator of spot BTC/USDT replaying the sample 1m bars."""
+    catalog = sample_catalog()
+    return ExchangeSimulator(
+        instruments=[catalog.instrument(SPOT)],
+        market={SPOT: SimMarketData(bars=catalog.read_bars(SPOT, "1m"), timeframe="1m")},
+        balances=BALANCES,
+        seed=0,
+        clock="stepped",
+        start_ms=SIM_START_MS,
+    )
+
+
+class SimDriver:
+    """Move a stepped simulator's clock in small steps from a thread: SIM_SPEED x wall time,
+    with every order matched at a step (a deterministic market between steps)."""
+
+    def __init__(self, sim: ExchangeSimulator, step_s: float = 0.05) -> None:
+        self._sim = sim
+        self._step_s = step_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sim-driver", daemon=True)
+
+    def __enter__(self) -> SimDriver:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        step_ms = int(self._step_s * 1000 * SIM_SPEED)
+        while not self._stop.wait(self._step_s):
+            self._sim.advance(step_ms)
+
+
+def live_config(sim: ExchangeSimulator, **extra: Any) -> TradingNodeConfig:
+    """The node config of a live node trading the churn strategy on ``sim``."""
+    return TradingNodeConfig.model_validate(
+        {
+            "mode": "live",
+            "strategy": f"{__name__}:ChurnStrategy",
+            "instruments": [str(SPOT)],
+            # the venue's own self-trade prevention stays on; the strategy never crosses itself
+            "risk": {
+                "max_order_notional": 1000,
+                "max_position_notional": 20000,
+                "self_trade_prevention": False,
+            },
+            "reconcile": {"interval_s": 1.0, "ack_grace_s": 5.0},
+            "stale_feed": {"enabled": False},
+            "ccxt_overrides": {**sim.ccxt_config("spot"), "timeout": 10_000},
+            **extra,
+        }
+    )
+
+
+@pytest.fixture
+def sim() -> Iterator[ExchangeSimulator]:
+    simulator = spot_simulator()
+    simulator.start_in_thread()
+    try:
+        yield simulator
+    finally:
+        simulator.stop_thread()
+
+
+def _status(sim_status: str) -> OrderStatus:
+    return {
+        "NEW": OrderStatus.ACCEPTED,
+        "PARTIALLY_FILLED": OrderStatus.PARTIALLY_FILLED,
+        "FILLED": OrderStatus.FILLED,
+        "CANCELED": OrderStatus.CANCELED,
+        "EXPIRED": OrderStatus.EXPIRED,
+        "REJECTED": OrderStatus.REJECTED,
+    }[sim_status]
+
+
+async def _run_for(node: TradingNode, seconds: float) -> None:
+    async def stop_later() -> None:
+        await asyncio.sleep(seconds)
+        node.request_stop("test over")
+
+    stopper = asyncio.create_task(stop_later())
+    await asyncio.wait_for(node.run(install_signal_handlers=False), seconds + 60)
+    await stopper
+
+
+def test_live_node_orders_fills_and_balances_equal_the_exchange(
+    sim: ExchangeSimulator, tmp_path: Path
+) -> None:
+    config = live_config(sim)
+    catalog = sample_catalog()
+    instrument: Instrument = catalog.instrument(SPOT)
+
+    async def main() -> TradingNode:
+        exchange = create_exchange(
+            "binance", "spot", "test-key", "test-secret", overrides=config.ccxt_overrides
+        )
+        node = TradingNode(
+            config,
+            [instrument],
+            SimBarFeed(sim, catalog.read_bars(SPOT, "1m")),
+            create_store(f"sqlite:///{tmp_path / 'live.db'}"),
+            exchange=exchange,
+        )
+        await _run_for(node, 6.0)
+        return node
+
+    with SimDriver(sim):
+        node = asyncio.run(main())
+    venue = {ClientOrderId(o.client_order_id): o for o in sim.orders("spot")}
+    ours = {o.client_order_id: o for o in node.cache.orders()}
+    assert len(venue) >= 20
+    assert set(venue) <= set(ours)
+    for client_order_id, snapshot in venue.items():
+        order = ours[client_order_id]
+        assert order.status is _status(snapshot.status), client_order_id
+        assert order.filled_qty == Decimal(snapshot.executed_qty), client_order_id
+    never_sent = set(ours) - set(venue)
+    assert all(ours[c].status in (OrderStatus.DENIED, OrderStatus.REJECTED) for c in never_sent)
+    assert not node.cache.orders_open()  # on_shutdown: cancel_orders
+    venue_balances = {
+        asset: free + locked for asset, (free, locked) in sim.balances("spot").items()
+    }
+    assert node.portfolio.balances()["USDT"] == venue_balances["USDT"]
+    assert node.portfolio.balances()["BTC"] == venue_balances["BTC"]
+    assert node.live is not None
+    final = node.live.reports[-1]
+    assert not final.balance_mismatches, final

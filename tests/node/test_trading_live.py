@@ -187,10 +187,9 @@ async def _run_for(node: TradingNode, seconds: float) -> None:
     await stopper
 
 
-def test_live_node_orders_fills_and_balances_equal_the_exchange(
-    sim: ExchangeSimulator, tmp_path: Path
-) -> None:
-    config = live_config(sim)
+def _live_node(sim: ExchangeSimulator, database: Path, seconds: float, **extra: Any) -> TradingNode:
+    """Run a live churn node on ``sim`` for ``seconds`` (the simulator driven meanwhile)."""
+    config = live_config(sim, **extra)
     catalog = sample_catalog()
     instrument: Instrument = catalog.instrument(SPOT)
 
@@ -202,14 +201,20 @@ def test_live_node_orders_fills_and_balances_equal_the_exchange(
             config,
             [instrument],
             SimBarFeed(sim, catalog.read_bars(SPOT, "1m")),
-            create_store(f"sqlite:///{tmp_path / 'live.db'}"),
+            create_store(f"sqlite:///{database}"),
             exchange=exchange,
         )
-        await _run_for(node, 6.0)
+        await _run_for(node, seconds)
         return node
 
     with SimDriver(sim):
-        node = asyncio.run(main())
+        return asyncio.run(main())
+
+
+def test_live_node_orders_fills_and_balances_equal_the_exchange(
+    sim: ExchangeSimulator, tmp_path: Path
+) -> None:
+    node = _live_node(sim, tmp_path / "live.db", 6.0)
     venue = {ClientOrderId(o.client_order_id): o for o in sim.orders("spot")}
     ours = {o.client_order_id: o for o in node.cache.orders()}
     assert len(venue) >= 20
@@ -229,3 +234,28 @@ def test_live_node_orders_fills_and_balances_equal_the_exchange(
     assert node.live is not None
     final = node.live.reports[-1]
     assert not final.balance_mismatches, final
+
+
+def test_a_restarted_node_takes_its_orders_back_and_never_reuses_an_id(
+    sim: ExchangeSimulator, tmp_path: Path
+) -> None:
+    first = _live_node(sim, tmp_path / "live.db", 3.0, on_shutdown="leave_orders")
+    left_open = {o.client_order_id for o in first.cache.orders_open()}
+    assert left_open  # resting orders stay working at the venue
+    first_ids = {o.client_order_id for o in first.cache.orders()}
+
+    second = _live_node(sim, tmp_path / "live.db", 3.0)
+    assert set(second.restored.order_ids) == first_ids
+    new_ids = {o.client_order_id for o in second.cache.orders()} - first_ids
+    assert new_ids
+    last_first = max(int(c.rsplit("-", 1)[1]) for c in first_ids)
+    assert min(int(c.rsplit("-", 1)[1]) for c in new_ids) == last_first + 1
+    # the orders left working were canceled by the strategy or at shutdown: nothing is open
+    venue = {ClientOrderId(o.client_order_id): o for o in sim.orders("spot")}
+    assert all(venue[c].status != "NEW" for c in left_open)
+    for client_order_id, snapshot in venue.items():
+        order = second.cache.order(client_order_id)
+        assert order is not None and order.status is _status(snapshot.status), client_order_id
+    venue_balances = {a: free + locked for a, (free, locked) in sim.balances("spot").items()}
+    assert second.portfolio.balances()["USDT"] == venue_balances["USDT"]
+    assert second.portfolio.balances()["BTC"] == venue_balances["BTC"]

@@ -26,7 +26,7 @@ BAR_MS = 60_000
 def client(sim: ExchangeSimulator, market: str) -> Any:
     config = sim.ccxt_config(market)  # type: ignore[arg-type]
     config["timeout"] = 10_000
-    return ccxt.pro.binance(config)  # type: ignore[attr-defined]
+    return ccxt.pro.binance(config)
 
 
 def run(sim: ExchangeSimulator, market: str, body: Callable[[Any], Awaitable[None]]) -> None:

@@ -10,7 +10,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from colin.adapters.exchange_sim.events import AccountUpdate, OrderSnapshot, OrderUpdate
+from colin.adapters.exchange_sim.events import (
+    AccountUpdate,
+    AssetBalance,
+    OrderSnapshot,
+    OrderUpdate,
+)
 
 _ON_BOOK = frozenset({"NEW", "PARTIALLY_FILLED"})
 
@@ -134,8 +139,16 @@ def order_trade_update(update: OrderUpdate) -> dict[str, Any]:
     return {"e": "ORDER_TRADE_UPDATE", "E": update.event_ms, "T": update.event_ms, "o": body}
 
 
+def _wallet(balance: AssetBalance) -> str:
+    return format(Decimal(balance.free) + Decimal(balance.locked), "f")
+
+
 def account_update(update: AccountUpdate) -> dict[str, Any]:
-    """The USD-M ``ACCOUNT_UPDATE`` of ``update`` (``wb``/``cw`` from the balance's free/locked)."""
+    """The USD-M ``ACCOUNT_UPDATE`` of ``update``.
+
+    The core reports a USD-M asset as ``free`` (available) and ``locked`` (position and order
+    margin); the wallet balance ``wb`` and, in cross margin, ``cw`` are their sum.
+    """
     margin_asset = update.balances[0].asset if update.balances else "USDT"
     return {
         "e": "ACCOUNT_UPDATE",
@@ -143,7 +156,10 @@ def account_update(update: AccountUpdate) -> dict[str, Any]:
         "T": update.event_ms,
         "a": {
             "m": update.reason,
-            "B": [{"a": b.asset, "wb": b.free, "cw": b.locked, "bc": "0"} for b in update.balances],
+            "B": [
+                {"a": b.asset, "wb": _wallet(b), "cw": _wallet(b), "bc": "0"}
+                for b in update.balances
+            ],
             "P": [
                 {
                     "s": p.symbol,

@@ -1,0 +1,236 @@
+"""The simulator's user-data streams against the real ``ccxt.pro.binance`` client (async).
+
+Spot user data comes over the WebSocket API (``userDataStream.subscribe.signature``), USD-M over
+the listenKey stream. Each test arms its watchers first (research note G7), then walks an order
+through create -> partial fill -> fill, and a second one through create -> cancel, checking that
+what ccxt's ``watch_*`` caches hold equals the REST view and the simulator's ground truth.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import Any
+
+import ccxt
+import ccxt.pro
+import pytest
+
+from colin.adapters.exchange_sim import ExchangeSimulator
+from colin.adapters.exchange_sim.ws_faults import WsFaultRule
+
+T = 10.0  # bound on every await
+
+
+def client(sim: ExchangeSimulator, market: str) -> Any:
+    config = sim.ccxt_config(market)  # type: ignore[arg-type]
+    config["timeout"] = 10_000
+    return ccxt.pro.binance(config)
+
+
+def run(sim: ExchangeSimulator, market: str, body: Callable[[Any], Awaitable[None]]) -> None:
+    async def scenario() -> None:
+        exchange = client(sim, market)
+        try:
+            await asyncio.wait_for(exchange.load_markets(), T)
+            await body(exchange)
+        finally:
+            await asyncio.wait_for(exchange.close(), T)
+
+    asyncio.run(asyncio.wait_for(scenario(), 120))
+
+
+async def advance(sim: ExchangeSimulator, ms: int) -> None:
+    """Move the simulator's clock (in a worker thread, so this loop keeps reading sockets)."""
+    await asyncio.wait_for(asyncio.to_thread(sim.advance, ms), T)
+
+
+class Watchers:
+    """Keeps ``watch_orders``, ``watch_my_trades`` and ``watch_balance`` pending all the time."""
+
+    def __init__(self, exchange: Any, symbol: str) -> None:
+        self.exchange = exchange
+        self.symbol = symbol
+        self.statuses: dict[str, list[tuple[str, float]]] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self, market: str) -> None:
+        ex = self.exchange
+        if market == "spot":  # the WS-API subscription is acknowledged when this returns
+            await asyncio.wait_for(ex.authenticate({"type": "spot"}), T)
+        self._tasks = [
+            asyncio.ensure_future(self._loop(ex.watch_orders, self._record)),
+            asyncio.ensure_future(self._loop(ex.watch_my_trades, None)),
+            asyncio.ensure_future(self._loop(ex.watch_balance, None)),
+        ]
+        if market == "usdm":  # wait for the listenKey, then for the stream's socket
+            async with asyncio.timeout(T):
+                while not ex.options.get("linear", {}).get("listenKey"):
+                    await asyncio.sleep(0.01)
+                url = ex.get_private_ws_url("linear", ex.options["linear"]["listenKey"])
+                while url not in ex.clients:
+                    await asyncio.sleep(0.01)
+                await ex.clients[url].connected
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _loop(self, watch: Callable[[], Awaitable[Any]], record: Any) -> None:
+        while True:
+            result = await watch()
+            if record is not None:
+                record(result)
+
+    def _record(self, orders: list[dict[str, Any]]) -> None:
+        for order in orders:
+            self.statuses.setdefault(order["id"], []).append((order["status"], order["filled"]))
+
+    def order(self, order_id: str) -> dict[str, Any] | None:
+        cache = self.exchange.orders
+        return None if cache is None else cache.hashmap.get(self.symbol, {}).get(order_id)
+
+    async def until(self, predicate: Callable[[], bool]) -> None:
+        """Wait (bounded) until the watched caches satisfy ``predicate``."""
+        async with asyncio.timeout(T):
+            while not predicate():
+                await asyncio.sleep(0.01)
+
+
+async def lifecycle(sim: ExchangeSimulator, exchange: Any, market: str, symbol: str) -> Watchers:
+    """Partial -> full fill of a marketable buy, then create -> cancel of a passive one."""
+    watchers = Watchers(exchange, symbol)
+    await watchers.start(market)
+    book = await asyncio.wait_for(exchange.fetch_order_book(symbol, 5), T)
+    bid, ask = book["bids"][0][0], book["asks"][0][0]
+    sim.exchange.force_partial_fill(Decimal("0.5"))
+    taker = await asyncio.wait_for(exchange.create_order(symbol, "limit", "buy", 0.02, ask), T)
+    await watchers.until(lambda: (watchers.order(taker["id"]) or {}).get("filled") == 0.01)
+    assert watchers.order(taker["id"])["status"] == "open"  # type: ignore[index]
+    for _ in range(60):
+        if (watchers.order(taker["id"]) or {}).get("status") == "closed":
+            break
+        await advance(sim, 5_000)
+    await watchers.until(lambda: (watchers.order(taker["id"]) or {}).get("status") == "closed")
+    passive = await asyncio.wait_for(
+        exchange.create_order(symbol, "limit", "buy", 0.01, round(bid * 0.9, 1)), T
+    )
+    await watchers.until(lambda: watchers.order(passive["id"]) is not None)
+    await asyncio.wait_for(exchange.cancel_order(passive["id"], symbol), T)
+    await watchers.until(lambda: (watchers.order(passive["id"]) or {}).get("status") == "canceled")
+    await asyncio.sleep(0.2)  # the account updates that follow the cancel
+    await watchers.stop()
+    assert watchers.statuses[taker["id"]][-1] == ("closed", 0.02)
+    assert watchers.statuses[passive["id"]][-1] == ("canceled", 0.0)
+    for order_id in (taker["id"], passive["id"]):
+        rest = await asyncio.wait_for(exchange.fetch_order(order_id, symbol), T)
+        streamed = watchers.order(order_id)
+        assert streamed is not None
+        for key in ("status", "filled", "amount", "price", "side", "clientOrderId"):
+            assert streamed[key] == rest[key], key
+        assert streamed["cost"] == pytest.approx(rest["cost"])
+    fills = await asyncio.wait_for(exchange.fetch_my_trades(symbol), T)
+    streamed_fills = {t["id"]: t for t in exchange.myTrades}
+    assert len(fills) >= 2 and set(streamed_fills) == {t["id"] for t in fills}
+    for fill in fills:
+        mine = streamed_fills[fill["id"]]
+        assert (mine["order"], mine["price"], mine["amount"]) == (
+            fill["order"],
+            fill["price"],
+            fill["amount"],
+        )
+        assert mine["fee"]["cost"] == pytest.approx(fill["fee"]["cost"])
+    return watchers
+
+
+def test_spot_user_data_follows_an_order_lifecycle(sim: ExchangeSimulator) -> None:
+    async def body(exchange: Any) -> None:
+        await lifecycle(sim, exchange, "spot", "BTC/USDT")
+        balance = exchange.balance["spot"]
+        for asset, (free, locked) in sim.balances("spot").items():
+            assert Decimal(str(balance[asset]["free"])) == free
+            assert Decimal(str(balance[asset]["used"])) == locked
+
+    run(sim, "spot", body)
+
+
+def test_usdm_user_data_follows_an_order_lifecycle_and_the_position(
+    sim: ExchangeSimulator,
+) -> None:
+    async def body(exchange: Any) -> None:
+        positions = asyncio.ensure_future(exchange.watch_positions(["BTC/USDT:USDT"]))
+        await lifecycle(sim, exchange, "usdm", "BTC/USDT:USDT")
+        ((amount, entry),) = sim.positions().values()
+        (position,) = exchange.positions["linear"].hashmap["BTC/USDT:USDT"].values()
+        assert position["side"] == "long" and position["contracts"] == float(amount)
+        assert Decimal(str(position["entryPrice"])) == entry
+        free, locked = sim.balances("usdm")["USDT"]
+        assert Decimal(str(exchange.balance["linear"]["USDT"]["total"])) == free + locked
+        positions.cancel()
+
+    run(sim, "usdm", body)
+
+
+def test_spot_subscription_with_a_wrong_secret_is_refused(sim: ExchangeSimulator) -> None:
+    async def body(exchange: Any) -> None:
+        exchange.secret = "not-the-secret"
+        # ccxt 4.5.90 maps the -1022 reply to AuthenticationError, then its own cleanup deletes
+        # the subscription twice: the caller sees a KeyError raised while handling it
+        with pytest.raises((ccxt.AuthenticationError, KeyError)) as raised:
+            await asyncio.wait_for(exchange.watch_orders("BTC/USDT"), T)
+        error = raised.value
+        if isinstance(error, KeyError):
+            error = error.__context__
+        assert isinstance(error, ccxt.AuthenticationError)
+        assert "Signature for this request is not valid." in str(error)
+
+    run(sim, "spot", body)
+
+
+def test_usdm_stream_refuses_unknown_and_expired_listen_keys(sim: ExchangeSimulator) -> None:
+    async def body(exchange: Any) -> None:
+        watch = asyncio.ensure_future(exchange.watch_orders("BTC/USDT:USDT"))
+        await asyncio.sleep(0.3)
+        key = exchange.options["linear"]["listenKey"]
+        url = exchange.get_private_ws_url("linear", key)
+        await advance(sim, 61 * 60_000)  # the key was never kept alive: it has expired
+        assert not sim.listen_keys.is_valid(key)
+        await asyncio.wait_for(exchange.create_order("BTC/USDT:USDT", "market", "buy", 0.01), T)
+        with pytest.raises(ccxt.NetworkError):  # listenKeyExpired, then the server closes
+            await asyncio.wait_for(watch, T)
+        assert url not in exchange.clients or exchange.clients[url].closed()
+        stranger = client(sim, "usdm")
+        stranger.options["linear"] = {"listenKey": "unknown", "lastAuthenticatedTime": 2**62}
+        try:
+            with pytest.raises(ccxt.NetworkError):
+                await asyncio.wait_for(stranger.watch_orders("BTC/USDT:USDT"), T)
+        finally:
+            await asyncio.wait_for(stranger.close(), T)
+
+    run(sim, "usdm", body)
+
+
+@pytest.mark.parametrize("market", ["spot", "usdm"])
+def test_a_dropped_user_stream_is_reconnected_by_the_next_watch(
+    sim: ExchangeSimulator, market: str
+) -> None:
+    symbol = "BTC/USDT" if market == "spot" else "BTC/USDT:USDT"
+    path = "/ws-api" if market == "spot" else "/fstream/private"
+
+    async def body(exchange: Any) -> None:
+        first = asyncio.ensure_future(exchange.watch_orders(symbol))
+        await asyncio.sleep(0.3)
+        sim.ws_faults.add(WsFaultRule("close", path=path, close_code=None))
+        await asyncio.wait_for(exchange.create_order(symbol, "market", "buy", 0.01), T)
+        with pytest.raises(ccxt.NetworkError):
+            await asyncio.wait_for(first, T)
+        second = asyncio.ensure_future(exchange.watch_orders(symbol))
+        await asyncio.sleep(0.3)
+        order = await asyncio.wait_for(exchange.create_order(symbol, "market", "buy", 0.01), T)
+        seen = await asyncio.wait_for(second, T)
+        assert order["id"] in {o["id"] for o in seen}
+
+    run(sim, market, body)
+    assert [record.kind for record in sim.ws_faults.log] == ["close"]

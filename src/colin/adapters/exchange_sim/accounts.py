@@ -122,6 +122,7 @@ class SimAccount:
         if (request.symbol, client_id) in self._open_by_client:
             raise errors.duplicate_client_id(self.market)
         instrument = self.instruments[request.symbol]
+        assert request.quantity is not None, "a quote-sized order is sized before submission"
         order_id = self._next_order_id
         self._next_order_id += 1
         record = OrderRecord(
@@ -136,6 +137,7 @@ class SimAccount:
             price=request.price or _ZERO,
             stop_price=request.stop_price or _ZERO,
             orig_qty=request.quantity,
+            orig_quote_qty=request.quote_order_qty or _ZERO,
             reduce_only=request.reduce_only,
             time_ms=now_ms,
             update_ms=now_ms,

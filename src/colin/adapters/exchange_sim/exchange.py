@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from decimal import Decimal
 
 from colin.adapters.exchange_sim import errors
@@ -21,12 +22,17 @@ from colin.adapters.exchange_sim.events import ExchangeEvent, Market, TradePrint
 from colin.adapters.exchange_sim.exchange_info import binance_symbol, check_filters
 from colin.adapters.exchange_sim.klines import FormingKline, KlineRow, kline_rows
 from colin.adapters.exchange_sim.market import _ORDER, ReplayStep, SimMarketData, SymbolReplay
-from colin.adapters.exchange_sim.orders import OrderRecord, decimal_param, parse_order_request
+from colin.adapters.exchange_sim.orders import (
+    OrderRecord,
+    OrderRequest,
+    decimal_param,
+    parse_order_request,
+)
 from colin.adapters.exchange_sim.symbol_state import SymbolState
 from colin.core.ids import InstrumentId
 from colin.core.time import NANOS_PER_MILLI
 from colin.model.book import BookSnapshot
-from colin.model.enums import OrderSide, OrderType
+from colin.model.enums import OrderSide
 from colin.model.instrument import Instrument
 
 Subscriber = Callable[[ExchangeEvent], None]
@@ -218,13 +224,31 @@ class SimExchange:
         account = self.accounts[market]
         touch = state.book.best_ask() if request.side is OrderSide.BUY else state.book.best_bid()
         reference = None if touch is None else Decimal(state.price_str(touch[0]))
+        if request.quote_order_qty is not None:
+            request = replace(request, quantity=self._size_by_quote(state, request))
         open_orders = account.open_orders(request.symbol)
         stops = sum(1 for r in open_orders if r.stop_price)
         check_filters(market, state.instrument, request, reference, len(open_orders), stops)
         client_id = request.client_order_id or f"sim{account._next_order_id}"
-        if self._partial_ratio is not None and request.order_type is not OrderType.STOP_MARKET:
+        if self._partial_ratio is not None and request.quantity is not None:
             self._thin_book(state, request.side is OrderSide.BUY, request.quantity)
         return account.submit(request, self.now_ms(), client_id)
+
+    @staticmethod
+    def _size_by_quote(state: SymbolState, request: OrderRequest) -> Decimal:
+        """The quantity a quote-sized market order trades: the book walked until the quote
+        amount is spent (buy) or raised (sell), rounded down to the lot size."""
+        assert request.quote_order_qty is not None
+        left = float(request.quote_order_qty)
+        bids, asks = state.book.top(len(state.book.bids) + len(state.book.asks))
+        quantity = 0.0
+        for price, size in asks if request.side is OrderSide.BUY else bids:
+            take = min(size, left / price)
+            quantity += take
+            left -= take * price
+            if left <= 0:
+                break
+        return state.instrument.round_quantity(quantity)
 
     def _thin_book(self, state: SymbolState, buy: bool, quantity: Decimal) -> None:
         """Show the venue only ``ratio * quantity`` on the side the order takes from."""

@@ -56,7 +56,7 @@ def spot_symbol_info(instrument: Instrument) -> dict[str, Any]:
         "icebergAllowed": False,
         "ocoAllowed": False,
         "otoAllowed": False,
-        "quoteOrderQtyMarketAllowed": False,
+        "quoteOrderQtyMarketAllowed": True,
         "allowTrailingStop": False,
         "cancelReplaceAllowed": True,
         "amendAllowed": False,
@@ -211,6 +211,7 @@ def check_filters(
         ):
             raise _fail(market, "PRICE_FILTER")
     quantity = request.quantity
+    assert quantity is not None, "a quote-sized order is sized before its filters"
     if quantity < _min_qty(instrument) or quantity % instrument.lot_size:
         raise _fail(market, "LOT_SIZE")
     if quantity > _max_qty(instrument):

@@ -92,6 +92,7 @@ class OrderRecord:
     status: str = "NEW"
     executed_qty: Decimal = _ZERO
     cum_quote: Decimal = _ZERO
+    orig_quote_qty: Decimal = _ZERO
     fills: list[Fill] = field(default_factory=list)
 
     @property
@@ -137,12 +138,13 @@ class OrderRequest:
     time_in_force: TimeInForce
     binance_tif: str
     post_only: bool
-    quantity: Decimal
+    quantity: Decimal | None  # None: a spot market order sized by quote_order_qty
     price: Decimal | None
     stop_price: Decimal | None
     client_order_id: str | None
     reduce_only: bool
     response_type: str
+    quote_order_qty: Decimal | None = None
 
 
 def decimal_param(params: dict[str, str], name: str, required: bool) -> Decimal | None:
@@ -200,8 +202,14 @@ def parse_order_request(params: dict[str, str], market: Market) -> OrderRequest:
     time_in_force = TimeInForce.GTC if tif_raw == "GTX" else TimeInForce(tif_raw)
     if order_type is OrderType.MARKET:
         time_in_force = TimeInForce.IOC  # what a market order cannot fill now expires
-    quantity = decimal_param(params, "quantity", required=True)
-    assert quantity is not None
+    quote_qty = None
+    if market == "spot" and order_type is OrderType.MARKET and not params.get("quantity"):
+        quote_qty = decimal_param(params, "quoteOrderQty", required=False)
+        if quote_qty is None:
+            raise BinanceError(
+                -1102, "Param 'quantity' or 'quoteOrderQty' must be sent, but both were empty/null!"
+            )
+    quantity = None if quote_qty is not None else decimal_param(params, "quantity", required=True)
     price = decimal_param(params, "price", required=priced)
     stop = order_type in (OrderType.STOP_LIMIT, OrderType.STOP_MARKET)
     stop_price = decimal_param(params, "stopPrice", required=stop)
@@ -232,4 +240,5 @@ def parse_order_request(params: dict[str, str], market: Market) -> OrderRequest:
         client_order_id=client_id,
         reduce_only=reduce_only,
         response_type=response_type,
+        quote_order_qty=quote_qty,
     )

@@ -36,7 +36,7 @@ def order_result(record: OrderRecord, response_type: str, transact_ms: int) -> d
             "price": fmt(record.price),
             "origQty": fmt(record.orig_qty),
             "executedQty": fmt(record.executed_qty),
-            "origQuoteOrderQty": fmt(0),
+            "origQuoteOrderQty": fmt(record.orig_quote_qty),
             "cummulativeQuoteQty": fmt(record.cum_quote),
             "status": record.status,
             "timeInForce": record.time_in_force,
@@ -83,7 +83,7 @@ def order_view(record: OrderRecord) -> dict[str, Any]:
         "updateTime": record.update_ms,
         "isWorking": record.is_open,
         "workingTime": record.time_ms,
-        "origQuoteOrderQty": fmt(0),
+        "origQuoteOrderQty": fmt(record.orig_quote_qty),
         "selfTradePreventionMode": "NONE",
     }
 

@@ -16,12 +16,24 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from colin.adapters.exchange_sim.events import DepthUpdate, ExchangeEvent, KlineUpdate, TradePrint
+from colin.adapters.exchange_sim.auth import Authenticator, sign
+from colin.adapters.exchange_sim.events import (
+    AccountUpdate,
+    AssetBalance,
+    DepthUpdate,
+    ExchangeEvent,
+    KlineUpdate,
+    OrderSnapshot,
+    OrderUpdate,
+    PositionState,
+    TradePrint,
+)
 from colin.adapters.exchange_sim.ws_connection import WsSettings
 from colin.adapters.exchange_sim.ws_faults import WsFaultRule, WsFaults
 from colin.adapters.exchange_sim.ws_routes import add_ws_routes
 
 T = 5.0  # bound on every await
+NOW = 1_700_000_000_000
 
 
 class StubExchange:
@@ -42,16 +54,24 @@ class StubExchange:
             callback(event)
 
 
+class StubKeys:
+    def __init__(self) -> None:
+        self.valid = {"good-key"}
+
+    def is_valid(self, key: str) -> bool:
+        return key in self.valid
+
+
 class StubSim:
     def __init__(self) -> None:
         self.exchange = StubExchange()
         self.ws_faults = WsFaults(seed=7)
         self.ws_settings = WsSettings()
-        self.auth = None  # the user-data streams are not exercised here
-        self.listen_keys = None
+        self.auth = Authenticator("key", "secret", self.now_ms)
+        self.listen_keys = StubKeys()
 
     def now_ms(self) -> int:
-        return 1_700_000_000_000
+        return NOW
 
 
 @contextlib.asynccontextmanager
@@ -253,5 +273,109 @@ def test_server_pings_and_closes_a_client_that_never_pongs() -> None:
                     break
             assert kinds[:2] == [aiohttp.WSMsgType.PING, aiohttp.WSMsgType.PING]
             assert kinds[-1] == aiohttp.WSMsgType.CLOSE and msg.data == 1008
+
+    run(scenario())
+
+
+# -- user data ---------------------------------------------------------------------------------
+
+
+def order_update(market: str, execution_type: str, status: str, filled: str) -> OrderUpdate:
+    order = OrderSnapshot(
+        market, "BTCUSDT", 42, "cid-1", "BUY", "LIMIT", "GTC", "100", "0", "2", filled,  # type: ignore[arg-type]
+        str(100 * float(filled)), status, False, NOW - 5, NOW,
+    )  # fmt: skip
+    if execution_type != "TRADE":
+        return OrderUpdate(order, execution_type, NOW)
+    return OrderUpdate(order, "TRADE", NOW, "0.5", "100", "0.05", "USDT", 7, True, "1.5")
+
+
+def signed(**params: Any) -> dict[str, Any]:
+    """Sign like ccxt's ``sign_params``: key-sorted, raw ``k=v`` pairs."""
+    payload = "&".join(f"{k}={v}" for k, v in sorted(params.items()))
+    return params | {"signature": sign("secret", payload)}
+
+
+def test_spot_websocket_api_subscriptions_and_user_events() -> None:
+    async def scenario() -> None:
+        sim = StubSim()
+        async with served(sim) as (base, _), aiohttp.ClientSession() as session:
+            ws = await session.ws_connect(f"{base}/ws-api/v3")
+            bad = signed(apiKey="key", timestamp=NOW) | {"signature": "00"}
+            await ws.send_json({"id": "a", "method": "userDataStream.subscribe.signature",
+                                "params": bad})  # fmt: skip
+            assert await recv(ws) == {
+                "id": "a", "status": 400,
+                "error": {"code": -1022, "msg": "Signature for this request is not valid."},
+            }  # fmt: skip
+            for request_id, expected in (("b", 0), ("c", 1)):
+                params = signed(apiKey="key", recvWindow=5000, timestamp=NOW)
+                await ws.send_json({"id": request_id, "params": params,
+                                    "method": "userDataStream.subscribe.signature"})  # fmt: skip
+                assert await recv(ws) == {
+                    "id": request_id, "status": 200, "result": {"subscriptionId": expected},
+                }  # fmt: skip
+            await ws.send_json({"id": "d", "method": "userDataStream.unsubscribe",
+                                "params": {"subscriptionId": 1}})  # fmt: skip
+            assert await recv(ws) == {"id": "d", "status": 200, "result": {}}
+            await ws.send_json({"id": "e", "method": "session.subscriptions"})
+            assert await recv(ws) == {"id": "e", "status": 200, "result": [{"subscriptionId": 0}]}
+            sim.exchange.emit(order_update("spot", "TRADE", "PARTIALLY_FILLED", "0.5"))
+            sim.exchange.emit(order_update("usdm", "NEW", "NEW", "0"))  # not on the spot API
+            balances = (AssetBalance("USDT", "950", "100"),)
+            sim.exchange.emit(AccountUpdate("spot", NOW, "ORDER", balances))
+            deposit = (AssetBalance("USDT", "1000.5", "100"),)
+            sim.exchange.emit(AccountUpdate("spot", NOW + 1, "DEPOSIT", deposit))
+            report = await recv(ws)
+            assert report["subscriptionId"] == 0
+            event = report["event"]
+            assert {k: event[k] for k in "esScxXilzLnNtmwOZY"} == {
+                "e": "executionReport", "s": "BTCUSDT", "S": "BUY", "c": "cid-1",
+                "x": "TRADE", "X": "PARTIALLY_FILLED", "i": 42, "l": "0.5", "z": "0.5",
+                "L": "100", "n": "0.05", "N": "USDT", "t": 7, "m": True, "w": True,
+                "O": NOW - 5, "Z": "50.0", "Y": "50.0",
+            }  # fmt: skip
+            assert (await recv(ws))["event"] == {
+                "e": "outboundAccountPosition", "E": NOW, "u": NOW,
+                "B": [{"a": "USDT", "f": "950", "l": "100"}],
+            }  # fmt: skip
+            assert (await recv(ws))["event"] == {
+                "e": "balanceUpdate", "E": NOW + 1, "a": "USDT", "d": "50.5", "T": NOW + 1,
+            }  # fmt: skip
+            assert (await recv(ws))["event"]["B"] == [{"a": "USDT", "f": "1000.5", "l": "100"}]
+
+    run(scenario())
+
+
+def test_usdm_listen_key_stream_frames_expiry_and_refusal() -> None:
+    async def scenario() -> None:
+        sim = StubSim()
+        async with served(sim) as (base, _), aiohttp.ClientSession() as session:
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await session.ws_connect(f"{base}/fstream/private/ws?listenKey=nope")
+            assert refused.value.status == 400
+            ws = await session.ws_connect(f"{base}/fstream/private/ws?listenKey=good-key")
+            await asyncio.sleep(0.05)
+            sim.exchange.emit(order_update("usdm", "TRADE", "PARTIALLY_FILLED", "0.5"))
+            position = (PositionState("BTCUSDT", "0.5", "100", "0.2"),)
+            balances = (AssetBalance("USDT", "990", "5"),)
+            sim.exchange.emit(AccountUpdate("usdm", NOW, "ORDER", balances, position))
+            update = await recv(ws)
+            assert update["e"] == "ORDER_TRADE_UPDATE" and update["T"] == NOW
+            body = update["o"]
+            keys = ("x", "X", "i", "l", "z", "L", "ap", "n", "N", "rp", "ps")
+            assert {k: body[k] for k in keys} == {
+                "x": "TRADE", "X": "PARTIALLY_FILLED", "i": 42, "l": "0.5", "z": "0.5",
+                "L": "100", "ap": "100", "n": "0.05", "N": "USDT", "rp": "1.5", "ps": "BOTH",
+            }  # fmt: skip
+            account = await recv(ws)
+            assert account["a"]["B"] == [{"a": "USDT", "wb": "995", "cw": "995", "bc": "0"}]
+            (row,) = account["a"]["P"]
+            assert (row["s"], row["pa"], row["ep"], row["up"]) == ("BTCUSDT", "0.5", "100", "0.2")
+            sim.listen_keys.valid.clear()
+            sim.exchange.emit(order_update("usdm", "CANCELED", "CANCELED", "0.5"))
+            assert await recv(ws) == {"e": "listenKeyExpired", "E": NOW, "listenKey": "good-key"}
+            closing = await asyncio.wait_for(ws.receive(), T)
+            assert closing.type == aiohttp.WSMsgType.CLOSE and closing.data == 1000
 
     run(scenario())

@@ -116,6 +116,7 @@ class Reconciler:
         self._account = account
         self._venue_ids: dict[VenueOrderId, ClientOrderId] = {}
         self._orphans: dict[VenueOrderId, list[FillReport]] = {}
+        self._superseded: set[VenueOrderId] = set()
         self.counters = ReconcileCounters()
 
     # -- single reports (REST answers, user stream) ----------------------------------------------
@@ -160,6 +161,8 @@ class Reconciler:
         if order is None:
             return False
         self._venue_ids[report.venue_order_id] = order.client_order_id
+        if report.venue_order_id in self._superseded:
+            return True  # the order lives on under a new venue id; its fills still count
         if order.is_closed:
             return order.filled_qty == report.filled_qty
         if report.status is OrderStatus.REJECTED:
@@ -204,6 +207,17 @@ class Reconciler:
         elif order.is_open and report.status is OrderStatus.EXPIRED:
             self._send_status(order, OrderExpired, report.ts_event)
         return order.filled_qty == report.filled_qty
+
+    def supersede(self, venue_order_id: VenueOrderId, superseded: bool = True) -> None:
+        """Mark a venue order id as replaced by an amend (a venue whose amend is cancel-replace).
+
+        Reports about that id (its cancel) no longer move the order; fills under it still do.
+        ``superseded=False`` undoes the mark when the amend failed.
+        """
+        if superseded:
+            self._superseded.add(venue_order_id)
+        else:
+            self._superseded.discard(venue_order_id)
 
     def resolve_unknown(self, order: Order) -> bool:
         """Handle an open order the venue does not know; return whether it was closed.

@@ -220,6 +220,8 @@ class CcxtExecutionClient:
                 self.counters.resent_after_nonce += 1
                 await self.exchange.load_time_difference()
                 continue
+            except RateLimitError as exc:  # every try was refused before matching
+                self._reject(order, exc)
             except _UNKNOWN_OUTCOME as exc:
                 log.warning("submit of %s: outcome unknown (%r)", order.client_order_id, exc)
                 await self._resolve_unknown_submit(order)
@@ -279,10 +281,7 @@ class CcxtExecutionClient:
 
     async def _cancel_refused(self, order: Order, exc: BaseException) -> None:
         """The venue would not cancel: learn the order's real state, then release the cancel."""
-        try:
-            await self._lookup(order)
-        except (*_UNKNOWN_OUTCOME, ccxt.BaseError) as lookup_error:
-            log.warning("lookup of %s failed: %r", order.client_order_id, lookup_error)
+        await self._lookup_quietly(order)
         if order.status is OrderStatus.PENDING_CANCEL:
             self._send(OrderCancelRejected, order, reason=f"{type(exc).__name__}: {exc}")
 
@@ -296,6 +295,9 @@ class CcxtExecutionClient:
             return
         quantity = command.quantity if command.quantity is not None else order.quantity
         price = command.price if command.price is not None else order.price
+        replaced = order.venue_order_id if self._is_spot(order) else None
+        if replaced is not None:  # spot amends are cancel-replace: a new venue order id
+            self._reconciler.supersede(replaced)
         try:
             answer = await self.requests.call(
                 "create_order",
@@ -308,11 +310,11 @@ class CcxtExecutionClient:
                 float(price) if price is not None else None,
                 {"clientOrderId": str(order.client_order_id)},
             )
-        except _UNKNOWN_OUTCOME:
-            await self._lookup(order)
-            reason = "modify outcome unknown; the venue shows the previous values"
-        except ccxt.BaseError as exc:
+        except (*_UNKNOWN_OUTCOME, ccxt.BaseError) as exc:
             reason = f"{type(exc).__name__}: {exc}"
+            if replaced is not None:
+                self._reconciler.supersede(replaced, superseded=False)
+            await self._lookup_quietly(order)
         else:
             report = order_report(answer, self.venue)
             self._reconciler.apply_report(
@@ -329,11 +331,13 @@ class CcxtExecutionClient:
             return "only the quantity and price of limit orders can be amended"
         if order.venue_order_id is None:
             return "the venue has not acknowledged the order yet"
-        market = self.exchange.market(order.instrument_id.symbol)
-        if market.get("spot") and order.filled_qty > 0:
+        if self._is_spot(order) and order.filled_qty > 0:
             # spot amends are cancel-replace: the new order would forget the filled part
             return "a partially filled spot order cannot be amended"
         return None
+
+    def _is_spot(self, order: Order) -> bool:
+        return bool(self.exchange.market(order.instrument_id.symbol).get("spot"))
 
     # -- reports ---------------------------------------------------------------------------------
 
@@ -350,6 +354,12 @@ class CcxtExecutionClient:
                 fills = await self.requests.order_fills(order.instrument_id.symbol, report)
             self._reconciler.apply_report(report, fills, authoritative=True)
         return report
+
+    async def _lookup_quietly(self, order: Order) -> None:
+        try:
+            await self._lookup(order)
+        except (*_UNKNOWN_OUTCOME, ccxt.BaseError) as exc:
+            log.warning("lookup of %s failed: %r", order.client_order_id, exc)
 
     def _on_answer(self, answer: dict[str, Any]) -> None:
         report = order_report(answer, self.venue)

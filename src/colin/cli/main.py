@@ -24,6 +24,7 @@ SUBCOMMANDS = {
     "signal": "colin.cli.signal:signal",
     "optimize": "colin.cli.optimize:optimize",
     "run": "colin.cli.run:run",
+    "exchange-sim": "colin.cli.exchange_sim:exchange_sim",
 }
 
 

@@ -13,7 +13,6 @@ import hashlib
 import hmac
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urlencode
 
 from colin.adapters.exchange_sim.errors import BinanceError, mandatory
 
@@ -113,7 +112,8 @@ class Authenticator:
     def check_ws_signature(self, params: Mapping[str, Any]) -> tuple[int, int, str] | None:
         """Check a WebSocket-API signed request (``apiKey``, ``timestamp``, ``signature``...).
 
-        The payload is the parameters other than ``signature``, sorted by key and url-encoded.
+        The payload is the parameters other than ``signature``, sorted by key, as raw
+        ``key=value`` pairs joined by ``&`` (Binance's WebSocket-API rule; ccxt's ``rawencode``).
 
         Returns
         -------
@@ -121,7 +121,7 @@ class Authenticator:
             ``(http_status, code, msg)`` of the refusal, or ``None`` when the request is valid.
         """
         rest = {k: str(v) for k, v in params.items() if k != "signature"}
-        payload = urlencode(sorted(rest.items()))
+        payload = "&".join(f"{key}={value}" for key, value in sorted(rest.items()))
         try:
             self.verify(rest.get("apiKey"), payload, str(params.get("signature") or ""))
             self.check_timestamp(rest)

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 import typer
 from ccxt.binance import binance as sync_binance
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from colin.cli.exchange_sim import exchange_sim, parse_balances, resolve_markets
 from colin.cli.main import SUBCOMMANDS

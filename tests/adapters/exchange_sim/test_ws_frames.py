@@ -77,7 +77,7 @@ class StubSim:
 @contextlib.asynccontextmanager
 async def served(sim: StubSim) -> AsyncIterator[tuple[str, web.Application]]:
     app = web.Application()
-    add_ws_routes(app, sim)
+    add_ws_routes(app, sim)  # type: ignore[arg-type]  # the stub takes no orders
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

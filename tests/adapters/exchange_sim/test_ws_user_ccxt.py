@@ -234,3 +234,30 @@ def test_a_dropped_user_stream_is_reconnected_by_the_next_watch(
 
     run(sim, market, body)
     assert [record.kind for record in sim.ws_faults.log] == ["close"]
+
+
+def test_spot_orders_over_the_websocket_api(sim: ExchangeSimulator) -> None:
+    async def body(exchange: Any) -> None:
+        book = await asyncio.wait_for(exchange.fetch_order_book("BTC/USDT", 5), T)
+        bid = book["bids"][0][0]
+        resting = await asyncio.wait_for(
+            exchange.create_order_ws("BTC/USDT", "limit", "buy", 0.01, round(bid * 0.9, 2)), T
+        )
+        assert resting["status"] == "open" and resting["filled"] == 0
+        status = await asyncio.wait_for(exchange.fetch_order_ws(resting["id"], "BTC/USDT"), T)
+        assert (status["id"], status["status"]) == (resting["id"], "open")
+        canceled = await asyncio.wait_for(exchange.cancel_order_ws(resting["id"], "BTC/USDT"), T)
+        assert canceled["status"] == "canceled"
+        taken = await asyncio.wait_for(
+            exchange.create_order_ws("BTC/USDT", "market", "buy", 0.01), T
+        )
+        assert taken["status"] == "closed" and taken["filled"] == 0.01
+        assert len(taken["trades"]) >= 1
+        with pytest.raises(ccxt.InsufficientFunds):
+            await asyncio.wait_for(exchange.create_order_ws("BTC/USDT", "market", "buy", 5), T)
+        with pytest.raises(ccxt.OrderNotFound):
+            await asyncio.wait_for(exchange.cancel_order_ws(resting["id"], "BTC/USDT"), T)
+        truth = {o.order_id: o.status for o in sim.orders("spot", "BTCUSDT")}
+        assert truth == {int(resting["id"]): "CANCELED", int(taken["id"]): "FILLED"}
+
+    run(sim, "spot", body)

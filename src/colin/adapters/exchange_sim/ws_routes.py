@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from colin.adapters.exchange_sim.events import ExchangeEvent, Market
+from colin.adapters.exchange_sim.orders import OrderRecord
 from colin.adapters.exchange_sim.ws_connection import WsSettings
 from colin.adapters.exchange_sim.ws_faults import WsFaults
 from colin.adapters.exchange_sim.ws_market import MarketStreams
@@ -41,6 +42,18 @@ class SimExchangeHandle(Protocol):
         self, market: Market, symbol: str, limit: int
     ) -> tuple[int, Sequence[tuple[Any, Any]], Sequence[tuple[Any, Any]]]:
         """``(lastUpdateId, bids, asks)`` of ``symbol``'s book, best ``limit`` levels."""
+        ...
+
+    def place_order(self, market: Market, params: dict[str, str]) -> OrderRecord:
+        """Accept a new order (Binance's REST parameters) or raise ``BinanceError``."""
+        ...
+
+    def cancel_order(self, market: Market, params: dict[str, str]) -> OrderRecord:
+        """Cancel the order named by ``orderId`` or ``origClientOrderId``."""
+        ...
+
+    def find_order(self, market: Market, params: dict[str, str], cancel: bool) -> OrderRecord:
+        """The order named by ``orderId`` or ``origClientOrderId``."""
         ...
 
 

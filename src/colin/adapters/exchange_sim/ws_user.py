@@ -6,7 +6,7 @@ Spot: the WebSocket API at ``/ws-api/v3``. A client subscribes with
 answered ``{"id", "status": 200, "result": {"subscriptionId": n}}`` and from then on receives
 ``{"subscriptionId": n, "event": {...}}`` for ``executionReport``, ``outboundAccountPosition``
 and ``balanceUpdate``. ``userDataStream.unsubscribe``, ``session.subscriptions``, ``ping`` and
-``time`` are served too.
+``time`` are served too, and the order methods of :mod:`.ws_api_orders`.
 
 USD-M: ``/fstream/private/ws?listenKey=K`` with a key issued by ``POST /fapi/v1/listenKey``; it
 pushes ``ORDER_TRADE_UPDATE`` and ``ACCOUNT_UPDATE``. An unknown key is refused at the upgrade
@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from colin.adapters.exchange_sim.errors import BinanceError
 from colin.adapters.exchange_sim.events import AccountUpdate, ExchangeEvent, OrderUpdate
+from colin.adapters.exchange_sim.ws_api_orders import ORDER_METHODS, order_request, wire_params
 from colin.adapters.exchange_sim.ws_connection import WsConnection, WsSettings
 from colin.adapters.exchange_sim.ws_user_frames import (
     account_update,
@@ -126,6 +128,8 @@ class SpotUserApi:
         method = request.get("method")
         if method == "userDataStream.subscribe.signature":
             self._subscribe(conn, request_id, params)
+        elif method in ORDER_METHODS:
+            conn.send_control(self._order(request_id, method, params))
         elif method == "userDataStream.unsubscribe":
             self._unsubscribe(conn, request_id, params)
         elif method == "session.subscriptions":
@@ -138,11 +142,20 @@ class SpotUserApi:
         else:
             conn.send_control(_error(request_id, 400, -1020, "This operation is not supported."))
 
-    def _subscribe(self, conn: WsConnection, request_id: Any, params: dict[str, Any]) -> None:
-        rejection = self._sim.auth.check_ws_signature(params)
+    def _order(self, request_id: Any, method: str, params: dict[str, Any]) -> _Reply:
+        wire = wire_params(params)
+        rejection = self._sim.auth.check_ws_signature(wire)
         if rejection is not None:
-            status, code, msg = rejection
-            conn.send_control(_error(request_id, status, code, msg))
+            return _error(request_id, *rejection)
+        try:
+            return _ok(request_id, order_request(self._sim, method, wire))
+        except BinanceError as error:
+            return _error(request_id, error.status, error.code, error.msg)
+
+    def _subscribe(self, conn: WsConnection, request_id: Any, params: dict[str, Any]) -> None:
+        rejection = self._sim.auth.check_ws_signature(wire_params(params))
+        if rejection is not None:
+            conn.send_control(_error(request_id, *rejection))
             return
         subscription_id = next(self._next_id[conn])
         self._subscriptions[conn].append(subscription_id)

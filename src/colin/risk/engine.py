@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,16 +36,15 @@ from colin.risk.audit import AuditSink
 from colin.risk.checks import Breach, RateThrottle, TradableCheck
 from colin.risk.config import RiskConfig
 from colin.risk.controls import RiskControls
-from colin.risk.decision import Modification, RiskDecision, RiskLevel, risk_level
+from colin.risk.decision import Modification, RiskDecision
 from colin.risk.exposure import ExposureBook
-from colin.risk.fused import FastApproval, FusedChecks
+from colin.risk.fused import FusedChecks
 from colin.risk.ledger import OpenOrderLedger
 from colin.risk.modify import assess_modify
+from colin.risk.records import DecisionLog
 
 log = logging.getLogger(__name__)
 _INITIALIZED = OrderStatus.INITIALIZED
-_new_decision = tuple.__new__
-_LOW, _MEDIUM, _HIGH = RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH
 
 
 class RiskEngine(RiskControls):
@@ -72,16 +70,14 @@ class RiskEngine(RiskControls):
         audit: AuditSink | None = None,
     ) -> None:
         self.config = config if config is not None else RiskConfig()
-        self.audit = audit
         self.ledger = OpenOrderLedger(cache)
         self.exposure = ExposureBook(cache, portfolio)
         self.tradable = TradableCheck()
         self.assessor = OrderAssessor(
             self.config, cache, portfolio, self.ledger, self.exposure, self.tradable
         )
-        self.decisions: deque[RiskDecision] = deque(maxlen=self.config.decision_history)
-        self.approved_count = 0
-        self.denied_count = 0
+        self.log = DecisionLog(self.config.decision_history, audit)
+        self.decisions = self.log.history
         self._throttles = {
             name: RateThrottle(name, limit)
             for name, limit in (
@@ -139,7 +135,7 @@ class RiskEngine(RiskControls):
         original = order.quantity
         assessment = self._assess(order, now)
         order.quantity = original
-        return self._decision("evaluate", order, assessment, now, started)
+        return self.log.assessed("evaluate", order, assessment, now, started)
 
     def _submit(self, command: SubmitOrder) -> None:
         started = time.perf_counter_ns()
@@ -151,7 +147,17 @@ class RiskEngine(RiskControls):
         if passed is not None:
             throttle = self._submit_throttle
             if throttle is None or throttle.acquire(now):
-                self._pass(command, passed, now, started)
+                self.log.fused(order, passed, now, started)
+                self._submitted.add(order.client_order_id)
+                self.ledger.add(
+                    order,
+                    passed.spec,
+                    passed.quantity,
+                    passed.price,
+                    passed.unit_cost,
+                    passed.own_price,
+                )
+                self._bus.send(EXEC_EXECUTE, command)
                 return
         duplicate = self._duplicate(order)
         if duplicate is not None:
@@ -165,8 +171,8 @@ class RiskEngine(RiskControls):
         throttle = self._submit_throttle
         if throttle is not None and not assessment.breaches and not throttle.acquire(now):
             assessment.breaches.append(Breach("submit_rate", throttle.describe()))
-        decision = self._decision("submit", order, assessment, now, started)
-        self._store(decision)
+        decision = self.log.assessed("submit", order, assessment, now, started)
+        self.log.store(decision)
         if decision.approved:
             self._submitted.add(order.client_order_id)
             ctx = assessment.context
@@ -188,40 +194,6 @@ class RiskEngine(RiskControls):
                     ts_init=now,
                 ),
             )
-
-    def _pass(self, command: SubmitOrder, passed: FastApproval, now: int, started: int) -> None:
-        """Record and send on an order the fused path approved (as the general path would)."""
-        order = command.order
-        score = passed.utilisation * 100.0
-        if score > 100.0:
-            score = 100.0
-        client_order_id = order.client_order_id
-        decision = _new_decision(
-            RiskDecision,
-            (
-                "submit",
-                client_order_id,
-                order.instrument_id,
-                order.strategy_id,
-                True,
-                _LOW if score < 50.0 else _MEDIUM if score < 80.0 else _HIGH,  # risk_level()
-                (),
-                (),
-                (),
-                score,
-                now,
-                time.perf_counter_ns() - started,
-            ),
-        )
-        self.decisions.append(decision)  # what _store does for an approval
-        self.approved_count += 1
-        if self.audit is not None:
-            self.audit.append("risk.decision", now, decision.to_record())
-        self._submitted.add(client_order_id)
-        self.ledger.add(
-            order, passed.spec, passed.quantity, passed.price, passed.unit_cost, passed.own_price
-        )
-        self._bus.send(EXEC_EXECUTE, command)
 
     def _assess(self, order: Order, now: int) -> Assessment:
         try:
@@ -315,48 +287,6 @@ class RiskEngine(RiskControls):
 
     # -- decisions -------------------------------------------------------------------------------
 
-    def _decision(
-        self, kind: str, order: Any, assessment: Assessment, now: int, started: int
-    ) -> RiskDecision:
-        ctx = assessment.context
-        breaches = assessment.breaches
-        if breaches:
-            approved = False
-            score = 100.0
-            reasons = tuple([str(b) for b in breaches])
-        else:
-            approved = True
-            score = ctx.utilisation * 100.0 if ctx is not None else 100.0
-            if score > 100.0:
-                score = 100.0
-            reasons = ()
-        warnings = tuple(ctx.warnings) if ctx is not None and ctx.warnings else ()
-        client_order_id: str = ""
-        instrument_id: str = ""
-        strategy_id: str = ""
-        if isinstance(order, Order):
-            client_order_id = order.client_order_id
-            instrument_id = order.instrument_id
-            strategy_id = order.strategy_id
-        # tuple.__new__ skips the named tuple's keyword-handling constructor (on every order)
-        return _new_decision(
-            RiskDecision,
-            (
-                kind,
-                client_order_id,
-                instrument_id,
-                strategy_id,
-                approved,
-                risk_level(score, approved),
-                reasons,
-                warnings,
-                assessment.modifications,
-                score,
-                now,
-                time.perf_counter_ns() - started,
-            ),
-        )
-
     def _record(
         self,
         kind: str,
@@ -368,32 +298,17 @@ class RiskEngine(RiskControls):
         warnings: tuple[str, ...] = (),
         modifications: tuple[Modification, ...] = (),
     ) -> RiskDecision:
-        approved = not breaches
-        decision = RiskDecision(
+        return self.log.command(
             kind,
-            str(client_order_id),
-            str(instrument_id),
-            str(strategy_id),
-            approved,
-            risk_level(0.0, approved),
-            tuple(str(b) for b in breaches),
+            client_order_id,
+            instrument_id,
+            strategy_id,
+            breaches,
+            started,
+            self._clock.timestamp_ns(),
             warnings,
             modifications,
-            0.0 if approved else 100.0,
-            self._clock.timestamp_ns(),
-            time.perf_counter_ns() - started,
         )
-        self._store(decision)
-        return decision
-
-    def _store(self, decision: RiskDecision) -> None:
-        self.decisions.append(decision)
-        if decision.approved:
-            self.approved_count += 1
-        else:
-            self.denied_count += 1
-        if self.audit is not None:
-            self.audit.append("risk.decision", decision.ts, decision.to_record())
 
     def _ledger_add(self, order: Order) -> None:
         instrument = self._cache.instrument(order.instrument_id)
@@ -426,6 +341,25 @@ class RiskEngine(RiskControls):
         if self._var_limit is None:
             raise ConfigError("set max_var in the risk config to use a VaR limit")
         self._var_limit.set_covariance(instrument_ids, covariance)
+
+    @property
+    def audit(self) -> AuditSink | None:
+        """Where decisions and risk events are appended (may be replaced at any time)."""
+        return self.log.audit
+
+    @audit.setter
+    def audit(self, audit: AuditSink | None) -> None:
+        self.log.audit = audit
+
+    @property
+    def approved_count(self) -> int:
+        """How many commands were approved."""
+        return self.log.approved
+
+    @property
+    def denied_count(self) -> int:
+        """How many commands were denied."""
+        return self.log.denied
 
     @property
     def trading_state(self) -> TradingState:

@@ -20,33 +20,16 @@ cache of the current stretch of the week (which does not change any verdict).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 from colin.cache.cache import CacheFacade
 from colin.cache.portfolio_facade import PortfolioFacade
 from colin.core.ids import ClientOrderId
 from colin.model.enums import OrderSide, OrderStatus, OrderType, TimeInForce, TradingState
 from colin.model.orders import Order
-from colin.risk.checks import (
-    CashCheck,
-    GrossExposureCheck,
-    LeverageCheck,
-    MarginCheck,
-    NetExposureCheck,
-    NotionalCheck,
-    OpenOrdersCheck,
-    PositionLimitCheck,
-    PreTradeCheck,
-    PriceBandCheck,
-    ReduceOnlyCheck,
-    RestrictedCheck,
-    SelfTradeCheck,
-    StaleDataCheck,
-    TradableCheck,
-    TradingHoursCheck,
-    VarLimitCheck,
-)
+from colin.risk.checks import PreTradeCheck
 from colin.risk.exposure import ExposureBook
+from colin.risk.fused_limits import FusedLimits
 from colin.risk.ledger import InstrumentOrders, OpenOrderLedger
 from colin.risk.spec import InstrumentSpec, SpecCache
 
@@ -59,9 +42,7 @@ _ACTIVE = TradingState.ACTIVE
 _REDUCING = TradingState.REDUCING
 _NO_ORDERS = InstrumentOrders()
 _INF = float("inf")
-_Check = TypeVar("_Check")
 _new_approval = tuple.__new__
-_KNOWN = (ReduceOnlyCheck, RestrictedCheck, SelfTradeCheck, TradableCheck)
 
 
 class FastApproval(NamedTuple):
@@ -73,10 +54,6 @@ class FastApproval(NamedTuple):
     unit_cost: float
     own_price: float | None
     utilisation: float
-
-
-def _first(checks: list[PreTradeCheck], kind: type[_Check]) -> _Check | None:
-    return next((c for c in checks if isinstance(c, kind)), None)
 
 
 class FusedChecks:
@@ -98,32 +75,16 @@ class FusedChecks:
 
     __slots__ = (
         "_balance",
+        "_balances",
         "_book",
         "_cache",
-        "_hours",
         "_last_price",
         "_last_price_ts",
         "_ledger",
         "_specs",
         "_submitted",
-        "_tradable",
-        "_var",
-        "band",
-        "cash",
         "enabled",
-        "leverage",
-        "margin_leverage",
-        "max_age_ns",
-        "max_gross",
-        "max_net",
-        "max_notional",
-        "max_pct_equity",
-        "max_position",
-        "min_notional",
-        "open_per_symbol",
-        "open_total",
-        "position_limit",
-        "self_trade",
+        "limits",
         "warn_level",
     )
 
@@ -143,40 +104,14 @@ class FusedChecks:
         self._last_price = cache.last_price
         self._last_price_ts = cache.last_price_ts
         self._balance = portfolio.balance_total
+        self._balances: dict[str, tuple[Decimal, float]] = {}  # last balance seen, as a float
         self._ledger = ledger
         self._book = book
         self._submitted = submitted
         self.warn_level = warn_level
-        known = (*_KNOWN, *_LIMIT_CHECKS)
+        self.limits = limits = FusedLimits(checks)
         # a check this path does not know would be skipped: then it never approves anything
-        self.enabled = all(type(c) in known for c in checks)
-        self._tradable = _first(checks, TradableCheck)
-        self._hours = _first(checks, TradingHoursCheck)
-        stale = _first(checks, StaleDataCheck)
-        self.max_age_ns = None if stale is None else stale.max_age_ns
-        band = _first(checks, PriceBandCheck)
-        self.band = None if band is None else band.band
-        notional = _first(checks, NotionalCheck)
-        self.min_notional = 0.0 if notional is None else notional.min_notional
-        self.max_notional = None if notional is None else notional.max_notional
-        counts = _first(checks, OpenOrdersCheck)
-        self.open_per_symbol = None if counts is None else counts.per_instrument
-        self.open_total = None if counts is None else counts.total
-        self.self_trade = _first(checks, SelfTradeCheck) is not None
-        position = _first(checks, PositionLimitCheck)
-        self.position_limit = position is not None
-        self.max_position = None if position is None else position.max_notional
-        self.max_pct_equity = None if position is None else position.max_pct_equity
-        gross = _first(checks, GrossExposureCheck)
-        self.max_gross = None if gross is None else gross.limit
-        net = _first(checks, NetExposureCheck)
-        self.max_net = None if net is None else net.limit
-        leverage = _first(checks, LeverageCheck)
-        self.leverage = None if leverage is None else leverage.limit
-        self._var = _first(checks, VarLimitCheck)
-        self.cash = _first(checks, CashCheck) is not None
-        margin = _first(checks, MarginCheck)
-        self.margin_leverage = None if margin is None else margin.leverage
+        self.enabled = limits.complete
 
     def approve(self, order: Order, now: int, state: TradingState) -> FastApproval | None:
         """Return the approval of ``order`` if it passes every check quietly, else ``None``.
@@ -267,9 +202,10 @@ class FusedChecks:
                 return None
             equity = book.equity
             warn = self.warn_level
+            limits = self.limits
             util = 0.0
             # -- tradable, reduce-only, compliance, stale data --
-            tradable = self._tradable
+            tradable = limits.tradable
             if tradable is not None:
                 if tradable.halted and instrument_id in tradable.halted:
                     return None
@@ -280,7 +216,7 @@ class FusedChecks:
             if not reduces:
                 if spec.restricted:
                     return None
-                hours = self._hours
+                hours = limits.hours
                 if (
                     hours is not None
                     and not (
@@ -289,13 +225,13 @@ class FusedChecks:
                     and not hours.open_at(now)
                 ):
                     return None
-                max_age = self.max_age_ns
+                max_age = limits.max_age_ns
                 if max_age is not None:
                     seen = self._last_price_ts(instrument_id)
                     if seen == 0 or now - seen > max_age:
                         return None
             # -- price band, notional, open orders, self-trade --
-            band = self.band
+            band = limits.band
             if band is not None:
                 if reference is None:
                     if own is not None:
@@ -303,18 +239,18 @@ class FusedChecks:
                 elif own is not None and not abs(own / reference - 1.0) <= band:
                     return None
             floor = spec.min_notional
-            if floor < self.min_notional:
-                floor = self.min_notional
+            if floor < limits.min_notional:
+                floor = limits.min_notional
             if notional < floor and not order.reduce_only:
                 return None
-            limit = self.max_notional
+            limit = limits.max_notional
             if limit is not None:
                 share = notional / limit
                 if share > util:
                     util = share
                 if share >= warn or notional > limit:
                     return None
-            count_limit = self.open_per_symbol
+            count_limit = limits.open_per_symbol
             if count_limit is not None:
                 count = pending.count
                 share = (count + 1) / count_limit
@@ -322,7 +258,7 @@ class FusedChecks:
                     util = share
                 if share >= warn or count >= count_limit:
                     return None
-            count_limit = self.open_total
+            count_limit = limits.open_total
             if count_limit is not None:
                 count = ledger.count
                 share = (count + 1) / count_limit
@@ -330,7 +266,7 @@ class FusedChecks:
                     util = share
                 if share >= warn or count >= count_limit:
                     return None
-            if self.self_trade:
+            if limits.self_trade:
                 if buy:
                     best = pending.lowest_sell
                     if best is not None and (own is None or not best > own):
@@ -340,19 +276,19 @@ class FusedChecks:
                     if best is not None and (own is None or not best < own):
                         return None
             # -- position, exposure, leverage, VaR --
-            if not reduces and self.position_limit:
+            if not reduces and limits.position_limit:
                 directed = sign * existing + quantity
                 if not directed <= abs(existing):
                     unit = price * multiplier
                     used = directed * unit
-                    limit = self.max_position
+                    limit = limits.max_position
                     if limit is not None:
                         share = used / limit
                         if share > util:
                             util = share
                         if share >= warn or used > limit:
                             return None
-                    pct = self.max_pct_equity
+                    pct = limits.max_pct_equity
                     if pct is not None:
                         limit = pct * (equity - ledger.costs - quantity * unit_cost)
                         share = used / limit if limit > 0.0 else 1.0
@@ -360,7 +296,7 @@ class FusedChecks:
                             util = share
                         if share >= warn or used > limit:
                             return None
-            limit = self.max_gross
+            limit = limits.max_gross
             if limit is not None and not reduces:
                 used = book.gross + ledger.notional + notional
                 share = used / limit
@@ -368,7 +304,7 @@ class FusedChecks:
                     util = share
                 if share >= warn or used > limit:
                     return None
-            limit = self.max_net
+            limit = limits.max_net
             if limit is not None:
                 pending_notional = ledger.buy_notional if sign > 0 else ledger.sell_notional
                 used = sign * book.net + pending_notional + notional
@@ -378,7 +314,7 @@ class FusedChecks:
                         util = share
                     if share >= warn or used > limit:
                         return None
-            limit = self.leverage
+            limit = limits.leverage
             if limit is not None and not reduces:
                 gross = book.gross + ledger.notional + notional
                 after = equity - ledger.costs - quantity * unit_cost
@@ -388,7 +324,7 @@ class FusedChecks:
                     util = share
                 if share >= warn or leverage > limit:
                     return None
-            var = self._var
+            var = limits.var
             if var is not None:
                 after = var.projected(instrument_id, sign * notional)
                 if not after <= var.var:
@@ -400,7 +336,7 @@ class FusedChecks:
                         return None
             # -- cash (spot) or margin (perpetuals) --
             if not spec.is_derivative:
-                if self.cash:
+                if limits.cash:
                     if buy:
                         currency = spec.quote
                         cost_per_unit = price * multiplier * (1.0 + spec.taker_fee)
@@ -408,7 +344,11 @@ class FusedChecks:
                         currency = spec.base
                         cost_per_unit = multiplier
                     need = quantity * cost_per_unit
-                    available = float(self._balance(currency)) - ledger.reserved.get(currency, 0.0)
+                    balance = self._balance(currency)
+                    converted = self._balances.get(currency)
+                    if converted is None or converted[0] is not balance:  # convert a new one once
+                        converted = self._balances[currency] = (balance, float(balance))
+                    available = converted[1] - ledger.reserved.get(currency, 0.0)
                     if available > 0.0:
                         share = need / available
                         if share > util:
@@ -418,7 +358,7 @@ class FusedChecks:
                     if need > available:
                         return None
             elif not reduces:
-                margin_leverage = self.margin_leverage
+                margin_leverage = limits.margin_leverage
                 if margin_leverage is not None:
                     leverage = spec.max_leverage
                     if margin_leverage < leverage:
@@ -437,19 +377,3 @@ class FusedChecks:
 
         except Exception:
             return None
-
-
-_LIMIT_CHECKS = (
-    CashCheck,
-    GrossExposureCheck,
-    LeverageCheck,
-    MarginCheck,
-    NetExposureCheck,
-    NotionalCheck,
-    OpenOrdersCheck,
-    PositionLimitCheck,
-    PriceBandCheck,
-    StaleDataCheck,
-    TradingHoursCheck,
-    VarLimitCheck,
-)

@@ -343,6 +343,12 @@ def test_spot_websocket_api_subscriptions_and_user_events() -> None:
                 "e": "balanceUpdate", "E": NOW + 1, "a": "USDT", "d": "50.5", "T": NOW + 1,
             }  # fmt: skip
             assert (await recv(ws))["event"]["B"] == [{"a": "USDT", "f": "1000.5", "l": "100"}]
+            sim.ws_faults.add(WsFaultRule("shutdown", path="/ws-api", duration_s=0.05))
+            sim.exchange.emit(order_update("spot", "CANCELED", "CANCELED", "0.5"))
+            assert await recv(ws) == {"event": {"e": "serverShutdown", "E": NOW}}
+            assert (await recv(ws))["event"]["x"] == "CANCELED"
+            closing = await asyncio.wait_for(ws.receive(), T)
+            assert closing.type == aiohttp.WSMsgType.CLOSE and closing.data == 1001
 
     run(scenario())
 

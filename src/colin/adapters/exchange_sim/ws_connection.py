@@ -17,7 +17,7 @@ import math
 import socket
 import struct
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from aiohttp import WSMsgType, web
 
@@ -74,6 +74,8 @@ class WsConnection:
         The simulator's clock (for ``serverShutdown`` event times).
     on_text
         Called with each text frame the client sends.
+    wrap_events
+        Wrap connection events as ``{"event": {...}}`` (the WebSocket API does, streams do not).
     """
 
     def __init__(
@@ -83,6 +85,7 @@ class WsConnection:
         settings: WsSettings,
         now_ms: Callable[[], int],
         on_text: Callable[[WsConnection, str], Awaitable[None]],
+        wrap_events: bool = False,
     ) -> None:
         self.request = request
         self.path = request.path
@@ -91,6 +94,7 @@ class WsConnection:
         self._settings = settings
         self._now_ms = now_ms
         self._on_text = on_text
+        self._wrap_events = wrap_events
         self._queue: asyncio.Queue[_Frame | _Close | None] = asyncio.Queue()
         self._held: _Frame | None = None
         self._stall_until = 0.0
@@ -164,37 +168,49 @@ class WsConnection:
         self.send_control(payload)
 
     async def _write_loop(self) -> None:
-        loop = asyncio.get_running_loop()
         while (frame := await self._queue.get()) is not None:
             if isinstance(frame, _Close):
                 await self.close(frame.code)
                 return
-            if frame.stream is not None:
-                if loop.time() < self._stall_until:
-                    continue
-                rule = self._faults.frame_fault(self.path, frame.stream)
-                if rule is not None:
-                    if rule.kind == "drop":
-                        continue
-                    if rule.kind == "reorder" and self._held is None:
-                        self._held = frame
-                        continue
-                    if rule.kind == "stall":
-                        duration = rule.duration_s
-                        self._stall_until = math.inf if duration is None else loop.time() + duration
-                        continue
-                    if rule.kind == "close":
-                        await self.close(rule.close_code)
-                        return
-                    if rule.kind == "shutdown":
-                        await self._send(dumps({"e": "serverShutdown", "E": self._now_ms()}))
-                        loop.call_later(rule.duration_s or 0.0, self._close_soon)
-                    if rule.kind == "duplicate":
-                        await self._send(frame.text)
+            if frame.stream is None:
+                await self._send(frame.text)
+                continue
+            action = await self._apply_fault(frame)
+            if action == "stop":
+                return
+            if action == "send":
+                await self._send(frame.text)
+                if self._held is not None:
+                    held, self._held = self._held, None
+                    await self._send(held.text)
+
+    async def _apply_fault(self, frame: _Frame) -> Literal["send", "skip", "stop"]:
+        """Apply the frame fault that fires for ``frame``, if any; say what to do with it."""
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._stall_until:
+            return "skip"
+        rule = self._faults.frame_fault(self.path, frame.stream)
+        if rule is None:
+            return "send"
+        if rule.kind == "drop":
+            return "skip"
+        if rule.kind == "reorder" and self._held is None:
+            self._held = frame
+            return "skip"
+        if rule.kind == "stall":
+            duration = rule.duration_s
+            self._stall_until = math.inf if duration is None else loop.time() + duration
+            return "skip"
+        if rule.kind == "close":
+            await self.close(rule.close_code)
+            return "stop"
+        if rule.kind == "shutdown":
+            event = {"e": "serverShutdown", "E": self._now_ms()}
+            await self._send(dumps({"event": event} if self._wrap_events else event))
+            loop.call_later(rule.duration_s or 0.0, self._close_soon)
+        elif rule.kind == "duplicate":
             await self._send(frame.text)
-            if self._held is not None and frame.stream is not None:
-                held, self._held = self._held, None
-                await self._send(held.text)
+        return "send"
 
     def _close_soon(self) -> None:
         if not self.ws.closed:

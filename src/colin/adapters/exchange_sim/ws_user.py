@@ -79,7 +79,7 @@ class SpotUserApi:
 
         async def handle(request: web.Request) -> web.WebSocketResponse:
             conn = WsConnection(
-                request, self._faults, self._settings, self._sim.now_ms, self._on_text
+                request, self._faults, self._settings, self._sim.now_ms, self._on_text, True
             )
             self._subscriptions[conn] = []
             self._next_id[conn] = count()

@@ -16,7 +16,7 @@ from typing import Any
 
 from colin.adapters.ccxt.exchange_factory import create_exchange
 from colin.adapters.ccxt.execution_client import CcxtExecutionClient
-from colin.adapters.ccxt.rate_limit import RetryPolicy
+from colin.adapters.ccxt.rate_limit import RetryPolicy, TokenBucket
 from colin.adapters.exchange_sim import ExchangeSimulator
 from colin.adapters.exchange_sim.events import Market
 from colin.cache.cache import Cache
@@ -58,6 +58,7 @@ class ExecNode:
         policy: ReconcilePolicy | None = None,
         timeout_ms: int = 5_000,
         settle_s: float = 0.2,
+        limiter: TokenBucket | None = None,
     ) -> None:
         self.sim = sim
         self.market = market
@@ -84,6 +85,7 @@ class ExecNode:
             cache=self.cache,
             reconciler=self.reconciler,
             instrument_ids=[instrument.id],
+            limiter=limiter,
             retry=FAST_RETRY,
             settle_s=settle_s,
         )
@@ -177,6 +179,26 @@ class ExecNode:
         await asyncio.wait_for(self.client.wait_idle(), WAIT_S)
         assert order.status is status, order
         return order
+
+    async def resting_fills(self, order: Order, step_ms: int = 5_000, steps: int = 36) -> None:
+        """Replay the market until the venue has filled ``order`` (ground truth, not Colin's)."""
+        for _ in range(steps):
+            self.sim.advance(step_ms)
+            snapshot = self.venue_orders()[order.client_order_id]
+            if snapshot.status == "FILLED":
+                return
+            await asyncio.sleep(0)
+        raise AssertionError(f"{order.client_order_id} not filled by the replay")
+
+    def submit_requests(self, order: Order) -> int:
+        """How many order requests carrying ``order``'s client id reached the simulator."""
+        return sum(
+            1
+            for r in self.sim.requests
+            if r.method == "POST"
+            and r.path.endswith("/order")
+            and r.params.get("newClientOrderId") == order.client_order_id
+        )
 
     def venue_orders(self) -> dict[str, Any]:
         """The simulator's orders of this market by client order id (ground truth)."""

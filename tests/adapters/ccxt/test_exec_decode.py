@@ -166,3 +166,12 @@ def test_balances_and_positions() -> None:
     assert [(p.instrument_id, p.quantity, p.entry_price) for p in positions] == [
         ("BTC/USDT:USDT.BINANCE", Decimal("-0.5"), Decimal(51000))
     ]
+
+
+def test_derivative_balance_is_the_wallet_balance_without_unrealized_pnl() -> None:
+    usdm = {
+        "total": {"USDT": 9999.92},  # ccxt: marginBalance, moves with the open position's PnL
+        "used": {"USDT": 19.8},
+        "info": {"assets": [{"asset": "USDT", "walletBalance": "9999.96048202"}]},
+    }
+    assert balances(usdm) == (Balance("USDT", Decimal("9999.96048202"), Decimal("19.8")),)

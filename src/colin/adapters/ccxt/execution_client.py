@@ -48,7 +48,9 @@ from colin.execution.reports import FillReport, OrderStatusReport
 from colin.model.commands import CancelAllOrders, CancelOrder, ModifyOrder, SubmitOrder
 from colin.model.enums import OrderStatus, OrderType, TimeInForce
 from colin.model.events import (
+    OrderAccepted,
     OrderCancelRejected,
+    OrderFilled,
     OrderModifyRejected,
     OrderRejected,
     OrderUpdated,
@@ -57,7 +59,7 @@ from colin.model.orders import Order
 
 log = logging.getLogger(__name__)
 
-_DAY_NS = 86_400 * 1_000_000_000
+_FILL_MARGIN_NS = 60 * 1_000_000_000
 _UNKNOWN_OUTCOME = (ccxt.OperationFailed, RateLimitError)
 
 
@@ -151,8 +153,8 @@ class CcxtExecutionClient:
     async def reconcile(self) -> ReconcileReport:
         """Reconcile Colin with a fresh snapshot of the account (on start and periodically)."""
         orders = [o for o in self._cache.orders_open() if o.instrument_id in self._instrument_ids]
-        now = self._clock.timestamp_ns()
-        since = min([now - _DAY_NS, *(o.ts_init for o in orders)])
+        venue_times = [_venue_time(o) for o in orders if o.venue_order_id is not None]
+        since = min(venue_times) - _FILL_MARGIN_NS if venue_times else None
         with_positions = any(
             instrument.is_derivative
             for instrument in map(self._cache.instrument, self._instrument_ids)
@@ -467,6 +469,14 @@ class CcxtExecutionClient:
                 trigger_price=report.trigger_price,
             ),
         )
+
+
+def _venue_time(order: Order) -> int:
+    """When the venue first reported on ``order``, on the venue's clock."""
+    return next(
+        (e.ts_event for e in order.events if isinstance(e, OrderAccepted | OrderFilled)),
+        order.ts_init,
+    )
 
 
 def _order_kind(order: Order) -> tuple[str, dict[str, Any]]:

@@ -170,8 +170,14 @@ def order_fills(order: Mapping[str, Any], venue: str) -> list[FillReport]:
 
 
 def balances(balance: Mapping[str, Any]) -> tuple[Balance, ...]:
-    """Decode a ccxt balance structure into non-zero :class:`Balance` rows, sorted by currency."""
-    totals = balance.get("total") or {}
+    """Decode a ccxt balance structure into non-zero :class:`Balance` rows, sorted by currency.
+
+    For a derivatives account ccxt's ``total`` is the margin balance, which moves with the
+    positions' unrealised PnL; Colin's portfolio holds the wallet balance as cash, so where the
+    raw account lists ``walletBalance`` per asset (Binance USD-M), that is the total.
+    """
+    totals = dict(balance.get("total") or {})
+    totals.update(_wallet_balances(balance.get("info")))
     used = balance.get("used") or {}
     rows = []
     for currency in sorted(totals):
@@ -180,6 +186,17 @@ def balances(balance: Mapping[str, Any]) -> tuple[Balance, ...]:
             locked = to_decimal(used.get(currency)) or _ZERO
             rows.append(Balance(currency, total, min(locked, total)))
     return tuple(rows)
+
+
+def _wallet_balances(info: Any) -> dict[str, Any]:
+    assets = info.get("assets") if isinstance(info, Mapping) else None
+    if not isinstance(assets, list):
+        return {}
+    return {
+        str(entry["asset"]): entry["walletBalance"]
+        for entry in assets
+        if isinstance(entry, Mapping) and "walletBalance" in entry and "asset" in entry
+    }
 
 
 def position_reports(positions: Iterable[Mapping[str, Any]], venue: str) -> list[PositionReport]:

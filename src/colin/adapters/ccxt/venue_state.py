@@ -139,14 +139,15 @@ class VenueRequests:
         self,
         symbols: Iterable[str],
         open_orders: Iterable[Order],
-        since_ns: int,
+        since_ns: int | None,
         with_positions: bool,
     ) -> VenueState:
         """Take a snapshot of the account for reconciliation.
 
         Open orders are read first and fills after them, so every fill the order snapshot
         counts is among the fills. Each of Colin's ``open_orders`` that the venue does not list
-        as open is looked up by client id: its final state, or ``missing``.
+        as open is looked up by client id: its final state, or ``missing``. Fills are read from
+        ``since_ns`` in venue time (``None``: the venue's most recent ones).
         """
         symbol_list = sorted(set(symbols))
         reports: list[OrderStatusReport] = []
@@ -165,8 +166,9 @@ class VenueRequests:
                 reports.append(found)
         fills: list[FillReport] = []
         for symbol in symbol_list:
+            since_ms = since_ns // _MS if since_ns is not None else None
             trades = await self.call(
-                "my_trades", self.exchange.fetch_my_trades, symbol, since_ns // _MS, _TRADES_LIMIT
+                "my_trades", self.exchange.fetch_my_trades, symbol, since_ms, _TRADES_LIMIT
             )
             fills.extend(fill_report(trade, self.venue) for trade in trades)
         balance = await self.call("balance", self.exchange.fetch_balance)

@@ -200,10 +200,14 @@ class FusedChecks:
                     unit_cost += adverse * multiplier
             if state is _REDUCING and not reduces:
                 return None
-            equity = book.equity
+            # shared by several limits, in the general path's order of operations
+            exposure = book.gross + ledger.notional
+            free = book.equity - ledger.costs - quantity * unit_cost  # equity after all fills
             warn = self.warn_level
             limits = self.limits
             util = 0.0
+            # A limit the order breaks is used beyond 100%, so beyond the warning level (at most
+            # 100%, and every limit is positive): giving up at the warning level covers both.
             # -- tradable, reduce-only, compliance, stale data --
             tradable = limits.tradable
             if tradable is not None:
@@ -248,7 +252,7 @@ class FusedChecks:
                 share = notional / limit
                 if share > util:
                     util = share
-                if share >= warn or notional > limit:
+                if share >= warn:
                     return None
             count_limit = limits.open_per_symbol
             if count_limit is not None:
@@ -256,7 +260,7 @@ class FusedChecks:
                 share = (count + 1) / count_limit
                 if share > util:
                     util = share
-                if share >= warn or count >= count_limit:
+                if share >= warn:
                     return None
             count_limit = limits.open_total
             if count_limit is not None:
@@ -264,7 +268,7 @@ class FusedChecks:
                 share = (count + 1) / count_limit
                 if share > util:
                     util = share
-                if share >= warn or count >= count_limit:
+                if share >= warn:
                     return None
             if limits.self_trade:
                 if buy:
@@ -286,23 +290,22 @@ class FusedChecks:
                         share = used / limit
                         if share > util:
                             util = share
-                        if share >= warn or used > limit:
+                        if share >= warn:
                             return None
                     pct = limits.max_pct_equity
                     if pct is not None:
-                        limit = pct * (equity - ledger.costs - quantity * unit_cost)
+                        limit = pct * free
                         share = used / limit if limit > 0.0 else 1.0
                         if share > util:
                             util = share
-                        if share >= warn or used > limit:
+                        if share >= warn:
                             return None
             limit = limits.max_gross
             if limit is not None and not reduces:
-                used = book.gross + ledger.notional + notional
-                share = used / limit
+                share = (exposure + notional) / limit
                 if share > util:
                     util = share
-                if share >= warn or used > limit:
+                if share >= warn:
                     return None
             limit = limits.max_net
             if limit is not None:
@@ -312,17 +315,15 @@ class FusedChecks:
                     share = used / limit
                     if share > util:
                         util = share
-                    if share >= warn or used > limit:
+                    if share >= warn:
                         return None
             limit = limits.leverage
             if limit is not None and not reduces:
-                gross = book.gross + ledger.notional + notional
-                after = equity - ledger.costs - quantity * unit_cost
-                leverage = gross / after if after > 0.0 else _INF
+                leverage = (exposure + notional) / free if free > 0.0 else _INF
                 share = leverage / limit
                 if share > util:
                     util = share
-                if share >= warn or leverage > limit:
+                if share >= warn:
                     return None
             var = limits.var
             if var is not None:
@@ -363,15 +364,14 @@ class FusedChecks:
                     leverage = spec.max_leverage
                     if margin_leverage < leverage:
                         leverage = margin_leverage
-                    required = (book.gross + ledger.notional + notional) / leverage
-                    available = equity - ledger.costs - quantity * unit_cost
-                    if available > 0.0:
-                        share = required / available
+                    required = (exposure + notional) / leverage
+                    if free > 0.0:
+                        share = required / free
                         if share > util:
                             util = share
                         if share >= warn:
                             return None
-                    if required > available:
+                    if required > free:
                         return None
             return _new_approval(FastApproval, (spec, quantity, price, unit_cost, own, util))
 

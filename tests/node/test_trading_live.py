@@ -166,7 +166,7 @@ def sim() -> Iterator[ExchangeSimulator]:
         simulator.stop_thread()
 
 
-def _status(sim_status: str) -> OrderStatus:
+def venue_status(sim_status: str) -> OrderStatus:
     return {
         "NEW": OrderStatus.ACCEPTED,
         "PARTIALLY_FILLED": OrderStatus.PARTIALLY_FILLED,
@@ -221,7 +221,7 @@ def test_live_node_orders_fills_and_balances_equal_the_exchange(
     assert set(venue) <= set(ours)
     for client_order_id, snapshot in venue.items():
         order = ours[client_order_id]
-        assert order.status is _status(snapshot.status), client_order_id
+        assert order.status is venue_status(snapshot.status), client_order_id
         assert order.filled_qty == Decimal(snapshot.executed_qty), client_order_id
     never_sent = set(ours) - set(venue)
     assert all(ours[c].status in (OrderStatus.DENIED, OrderStatus.REJECTED) for c in never_sent)
@@ -255,7 +255,7 @@ def test_a_restarted_node_takes_its_orders_back_and_never_reuses_an_id(
     assert all(venue[c].status != "NEW" for c in left_open)
     for client_order_id, snapshot in venue.items():
         order = second.cache.order(client_order_id)
-        assert order is not None and order.status is _status(snapshot.status), client_order_id
+        assert order is not None and order.status is venue_status(snapshot.status), client_order_id
     venue_balances = {a: free + locked for a, (free, locked) in sim.balances("spot").items()}
     assert second.portfolio.balances()["USDT"] == venue_balances["USDT"]
     assert second.portfolio.balances()["BTC"] == venue_balances["BTC"]

@@ -10,7 +10,7 @@ from colin.model.enums import OrderSide
 from colin.model.events import OrderFilled
 from colin.node.backtest import build_engine
 from colin.node.config import BacktestRunConfig
-from colin.node.feeds import CatalogReplayFeed
+from colin.node.feeds import CatalogReplayFeed, MarketDataSink
 from colin.node.live_config import TradingNodeConfig
 from colin.node.trading import TradingNode
 from colin.persistence.catalog import default_catalog
@@ -106,3 +106,18 @@ def test_paper_fills_positions_and_journal_agree(tmp_path: Path) -> None:
     }
     assert positions[InstrumentId(INSTRUMENT)].quantity == bought - sold
     store.close()
+
+
+class _BrokenFeed:
+    async def run(self, sink: MarketDataSink) -> None:
+        raise ConnectionError("exchange unreachable")
+
+    async def close(self) -> None:
+        return None
+
+
+def test_a_failing_feed_stops_the_node_cleanly_with_status_1(tmp_path: Path) -> None:
+    node = _paper_node(tmp_path)
+    node.feed = _BrokenFeed()
+    assert asyncio.run(asyncio.wait_for(node.run(install_signal_handlers=False), 30)) == 1
+    assert node.stop_reason == "market data feed failed"

@@ -165,7 +165,11 @@ class TradingNode:
             self._stop.set()
 
     async def run(self, install_signal_handlers: bool = True) -> int:
-        """Start, trade until the feed ends or a stop is requested, shut down; return 0."""
+        """Start, trade until the feed ends or a stop is requested, shut down.
+
+        Returns the exit status: 0, or 1 when the market-data feed failed.
+        """
+        code = 0
         loop = asyncio.get_running_loop()
         signals = (signal.SIGINT, signal.SIGTERM) if install_signal_handlers else ()
         for sig in signals:
@@ -193,8 +197,11 @@ class TradingNode:
                 {feed_task, stop_task}, return_when=asyncio.FIRST_COMPLETED
             )
             if feed_task in done:
-                feed_task.result()  # a feed that failed fails the run
-                self.request_stop("market data feed ended")
+                error = feed_task.exception()
+                if error is not None:
+                    log.error("market data feed failed", exc_info=error)
+                    code = 1
+                self.request_stop("market data feed failed" if error else "market data feed ended")
             for task in (feed_task, ticker, stop_task):
                 task.cancel()
             await asyncio.gather(feed_task, ticker, stop_task, return_exceptions=True)
@@ -204,10 +211,14 @@ class TradingNode:
                 loop.remove_signal_handler(sig)
             await self.feed.close()
             self.store.close()
+        final = self.live.reports[-1] if self.live is not None and self.live.reports else None
         log.info(
             "node stopped",
             extra={
                 "reason": self.stop_reason,
+                "account_mismatches": None
+                if final is None
+                else len(final.balance_mismatches) + len(final.position_mismatches),
                 "fills": len(self.fills),
                 "open_orders": len(self.cache.orders_open()),
                 "balances": {c: str(v) for c, v in self.portfolio.balances().items()},
@@ -216,7 +227,7 @@ class TradingNode:
                 },
             },
         )
-        return 0
+        return code
 
     def _start_strategies(self) -> None:
         for strategy in self.strategies:

@@ -96,7 +96,8 @@ class CcxtExecutionClient:
         Request pacing; see :class:`~colin.adapters.ccxt.venue_state.VenueRequests`.
     settle_s
         How long a report whose fills have not arrived yet waits for the user stream before
-        the fills are fetched over REST.
+        the fills are fetched over REST; also how long after a user-stream outage the
+        reconciliation waits for the stream to resubscribe.
     """
 
     def __init__(
@@ -126,6 +127,7 @@ class CcxtExecutionClient:
         self._tasks: set[asyncio.Task[None]] = set()
         self._streams: list[asyncio.Task[None]] = []
         self._settling: set[str] = set()
+        self._resync_pending = False
         self.counters = ClientCounters()
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -397,7 +399,11 @@ class CcxtExecutionClient:
         watch: Callable[[], Awaitable[list[dict[str, Any]]]],
         handle: Callable[[dict[str, Any]], None],
     ) -> None:
-        """Feed a user-stream watch into ``handle`` forever; reconcile after each outage."""
+        """Feed a user-stream watch into ``handle`` forever; reconcile after each outage.
+
+        ccxt does not reconnect by itself: a failed watch raises, and the next call opens a new
+        socket. Messages sent in between are lost, so a reconciliation follows every outage.
+        """
         failures = 0
         while True:
             try:
@@ -407,21 +413,29 @@ class CcxtExecutionClient:
                 self.counters.stream_errors += 1
                 log.warning("user stream failed (%r); reconnecting", exc)
                 await asyncio.sleep(self.requests.retry.delay(min(failures, 4)))
+                self._resync_soon()
                 continue
-            if failures:
-                failures = 0
-                self._spawn(self._reconcile_quietly())
+            failures = 0
             for item in items:
                 try:
                     handle(item)
                 except DecodeError as exc:
                     log.warning("undecodable user-stream message: %s", exc)
 
-    async def _reconcile_quietly(self) -> None:
+    def _resync_soon(self) -> None:
+        if not self._resync_pending:
+            self._resync_pending = True
+            self._spawn(self._resync())
+
+    async def _resync(self) -> None:
+        """Reconcile once the stream had time to resubscribe (it is being watched again)."""
         try:
+            await asyncio.sleep(self._settle_s)
             await self.reconcile()
         except (*_UNKNOWN_OUTCOME, ccxt.BaseError) as exc:
             log.warning("reconciliation after a stream outage failed: %r", exc)
+        finally:
+            self._resync_pending = False
 
     # -- helpers ---------------------------------------------------------------------------------
 

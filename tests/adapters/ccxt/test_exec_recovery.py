@@ -71,7 +71,7 @@ def test_fill_during_a_user_stream_outage_is_recovered_after_the_reconnect(
             sim.ws_faults.add(WsFaultRule("close", path="/ws-api", close_code=None))
             await node.resting_fills(order)
             await node.settled(order, OrderStatus.FILLED)  # no reconcile called by the test
-            assert node.client.counters.stream_errors >= 1
+            assert node.client.stream_errors >= 1
             assert [r.kind for r in sim.ws_faults.log] == ["close"]
             node.assert_no_lost_duplicated_or_orphaned()
             assert node.local_totals() == node.venue_totals()

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -30,12 +30,12 @@ from typing import Any
 import ccxt.pro
 
 from colin.adapters.ccxt.order_decode import (
-    DecodeError,
     fill_report,
     order_fills,
     order_report,
 )
 from colin.adapters.ccxt.rate_limit import RetryPolicy, TokenBucket
+from colin.adapters.ccxt.user_stream import UserStream
 from colin.adapters.ccxt.venue_state import VenueRequests
 from colin.cache.cache import Cache
 from colin.core.bus import MessageBus
@@ -72,7 +72,6 @@ class ClientCounters:
     unknown_outcomes: int = 0
     lookups: int = 0
     resent_after_nonce: int = 0
-    stream_errors: int = 0
     fill_fetches: int = 0
 
 
@@ -125,7 +124,9 @@ class CcxtExecutionClient:
         self._instrument_ids = frozenset(instrument_ids)
         self._settle_s = settle_s
         self._tasks: set[asyncio.Task[None]] = set()
-        self._streams: list[asyncio.Task[None]] = []
+        self._stream = UserStream(
+            exchange, self._on_order, self._on_trade, self._resync_soon, self.requests.retry
+        )
         self._settling: set[str] = set()
         self._resync_pending = False
         self.counters = ClientCounters()
@@ -135,17 +136,19 @@ class CcxtExecutionClient:
     async def start(self) -> None:
         """Load the markets and start following the account's orders and trades."""
         await self.exchange.load_markets()
-        self._streams = [
-            asyncio.create_task(self._follow(self.exchange.watch_orders, self._on_order)),
-            asyncio.create_task(self._follow(self.exchange.watch_my_trades, self._on_trade)),
-        ]
+        self._stream.start()
 
     async def stop(self) -> None:
         """Stop the streams and every task in flight (the exchange stays open)."""
-        for task in [*self._streams, *self._tasks]:
+        await self._stream.stop()
+        for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._streams, *self._tasks, return_exceptions=True)
-        self._streams = []
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    @property
+    def stream_errors(self) -> int:
+        """How many times the user stream failed and was reconnected."""
+        return self._stream.errors
 
     async def wait_idle(self) -> None:
         """Wait until every submit, cancel, modify and lookup in flight has finished."""
@@ -392,35 +395,7 @@ class CcxtExecutionClient:
         finally:
             self._settling.discard(order.client_order_id)
 
-    # -- streams ---------------------------------------------------------------------------------
-
-    async def _follow(
-        self,
-        watch: Callable[[], Awaitable[list[dict[str, Any]]]],
-        handle: Callable[[dict[str, Any]], None],
-    ) -> None:
-        """Feed a user-stream watch into ``handle`` forever; reconcile after each outage.
-
-        ccxt does not reconnect by itself: a failed watch raises, and the next call opens a new
-        socket. Messages sent in between are lost, so a reconciliation follows every outage.
-        """
-        failures = 0
-        while True:
-            try:
-                items = await watch()
-            except (ccxt.BaseError, OSError) as exc:
-                failures += 1
-                self.counters.stream_errors += 1
-                log.warning("user stream failed (%r); reconnecting", exc)
-                await asyncio.sleep(self.requests.retry.delay(min(failures, 4)))
-                self._resync_soon()
-                continue
-            failures = 0
-            for item in items:
-                try:
-                    handle(item)
-                except DecodeError as exc:
-                    log.warning("undecodable user-stream message: %s", exc)
+    # -- user stream -----------------------------------------------------------------------------
 
     def _resync_soon(self) -> None:
         if not self._resync_pending:

@@ -9,12 +9,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pandas as pd
+import pytest
 from tests.adapters.ccxt.exec_node import ExecNode, instrument_of, run, until
 from tests.adapters.conftest import PERP_ID, SIM_BALANCES, SIM_START_MS, SPOT_ID
 
 from colin.adapters.ccxt.rate_limit import TokenBucket
 from colin.adapters.exchange_sim import ExchangeSimulator, FaultRule, SimMarketData
+from colin.adapters.exchange_sim.events import Market
 from colin.adapters.exchange_sim.ws_faults import WsFaultRule
+from colin.core.ids import InstrumentId
 from colin.execution.reconcile import ReconcilePolicy
 from colin.model.enums import OrderSide, OrderStatus
 from colin.model.instrument import Instrument
@@ -34,15 +37,31 @@ def _end_state_matches(node: ExecNode) -> None:
     assert node.local_totals() == node.venue_totals()
 
 
+@pytest.mark.parametrize(
+    ("market", "instrument_id", "path", "stream", "quantity"),
+    [
+        ("spot", SPOT_ID, SPOT_ORDER, "/ws-api", "0.002"),
+        ("usdm", PERP_ID, "/fapi/v1/order", "/fstream/private", "0.003"),
+    ],
+)
 def test_slow_ack_is_resolved_by_lookup_with_exactly_one_order_at_the_venue(
-    sim: ExchangeSimulator, sim_instruments: list[Instrument]
+    sim: ExchangeSimulator,
+    sim_instruments: list[Instrument],
+    market: Market,
+    instrument_id: InstrumentId,
+    path: str,
+    stream: str,
+    quantity: str,
 ) -> None:
+    instrument = instrument_of(sim_instruments, instrument_id)
+
     async def scenario() -> None:
-        async with _spot(sim, sim_instruments, timeout_ms=500) as node:
-            sim.faults.add(FaultRule.slow_ack(1_500, path=SPOT_ORDER, method="POST"))
+        balances = dict(SIM_BALANCES[market])
+        async with ExecNode(sim, market, instrument, balances, timeout_ms=500) as node:
+            sim.faults.add(FaultRule.slow_ack(1_500, path=path, method="POST"))
             # the user stream is silent too: only the lookup can tell what happened
-            sim.ws_faults.add(WsFaultRule("drop", path="/ws-api", sticky=True))
-            order = node.submit(BUY, "0.002")
+            sim.ws_faults.add(WsFaultRule("drop", path=stream, sticky=True))
+            order = node.submit(BUY, quantity)
             await node.settled(order, OrderStatus.FILLED)
             assert node.client.counters.unknown_outcomes == 1
             assert node.client.counters.lookups >= 1

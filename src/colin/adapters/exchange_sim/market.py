@@ -5,9 +5,9 @@ trades and L2 book messages. :class:`SymbolReplay` turns it into one time-ordere
 :class:`ReplayStep` objects:
 
 * a recorded book (snapshots and delta batches) is replayed as it is; without one, a deterministic
-  (seeded) L2 book is synthesized around the price at every step of each bar's assumed intrabar
-  path (open, the nearer extreme, the other extreme, close; :mod:`colin.matching.bar_path`) so a
-  market order always meets depth;
+  (seeded) L2 book (:mod:`~colin.adapters.exchange_sim.synth_book`) is synthesized around the
+  price at every step of each bar's assumed intrabar path (open, the nearer extreme, the other
+  extreme, close; :mod:`colin.matching.bar_path`) so a market order always meets depth;
 * recorded trades are replayed; without them one trade per path step prints at the path price,
   carrying an equal share of the bar's volume;
 * every bar's end is a step too (its kline closes with the recorded values).
@@ -26,6 +26,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
+from colin.adapters.exchange_sim.synth_book import SynthesizedBook
 from colin.core.time import NANOS_PER_MILLI, timeframe_to_ns
 from colin.matching.bar_path import bar_path_points, price_at
 from colin.model.book import BookDeltas, BookSnapshot
@@ -34,9 +35,7 @@ from colin.model.enums import AggressorSide
 from colin.model.instrument import Instrument
 
 STEPS_PER_BAR = 12
-"""Price points a synthesized bar walk visits (besides its close)."""
-BOOK_LEVELS = 40
-"""Levels per side of a synthesized book."""
+"""Price points a synthesized bar walk visits (besides its extremes)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +160,7 @@ class SymbolReplay:
         self.bars = BarSeries(bars, data.timeframe)
         self._data = data
         self._rng = random.Random(f"{seed}:{instrument.id}")
-        self._tick = float(instrument.tick_size)
+        self._book = SynthesizedBook(instrument, seed, float(self.bars.open[0]))
 
     def first_ms(self) -> int:
         """Return when the market can first be traded: the first book message, else bar open."""
@@ -231,28 +230,8 @@ class SymbolReplay:
         return float(self.instrument.round_price(price))
 
     def _synth_book(self, price: float, ts_ms: int) -> BookSnapshot:
-        """A book whose best bid is ``price`` and best ask one tick above, seeded sizes."""
-        tick = self._tick
-        spacing = max(tick, round(price * 1e-5 / tick) * tick)
-        lot = float(self.instrument.lot_size)
-        rng = self._rng
-        decimals = self.instrument.price_precision
-        bids: list[tuple[float, float]] = []
-        asks: list[tuple[float, float]] = []
-        for level in range(BOOK_LEVELS):
-            offset = level * spacing
-            depth = 1.0 + level / 8
-            bid = round(price - offset, decimals)
-            if bid > 0:
-                bids.append((bid, _lots(rng.uniform(0.2, 2.0) * depth, lot)))
-            asks.append(
-                (round(price + tick + offset, decimals), _lots(rng.uniform(0.2, 2.0) * depth, lot))
-            )
+        bids, asks = self._book.levels(price, ts_ms)
         return BookSnapshot(self.instrument.id, bids, asks, 0, ts_ms * NANOS_PER_MILLI)
-
-
-def _lots(size: float, lot: float) -> float:
-    return max(round(size / lot) * lot, lot)
 
 
 def _path_price(points: tuple[tuple[int, float], ...], ts: int) -> float:

@@ -117,6 +117,7 @@ def test_realtime_clock_replays_by_itself(
     sim = ExchangeSimulator(
         sim_instruments,
         {str(i.id): data for i in sim_instruments},
+        {"spot": {"USDT": 10000}},
         clock="realtime",
         speed=60.0,
         start_ms=1712188800000,
@@ -129,6 +130,11 @@ def test_realtime_clock_replays_by_itself(
         assert sim.now_ms() - 1712188800000 >= 25_000
         assert client.fetch_order_book(SYMBOL, 5)["nonce"] > first
         assert client.fetch_time() >= 1712188800000 + 25_000
+        for _ in range(20):  # commands are processed at once while the clock runs
+            order = client.create_order(SYMBOL, "limit", "buy", 0.001, 60000)
+            assert client.cancel_order(order["id"], SYMBOL)["status"] == "canceled"
+        bought = client.create_order(SYMBOL, "market", "buy", 0.001)
+        assert bought["status"] == "closed" and bought["timestamp"] >= 1712188800000 + 25_000
     finally:
         sim.stop_thread()
 

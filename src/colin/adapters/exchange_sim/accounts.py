@@ -159,6 +159,7 @@ class SimAccount:
         self._pending = record
         self._refusal = None
         self._by_internal[order.client_order_id] = record
+        self.sync_clock(now_ms)
         try:
             self.venue.submit_order(SubmitOrder(order=order, ts_init=order.ts_init))
         finally:
@@ -179,6 +180,7 @@ class SimAccount:
         if not record.is_open:
             raise errors.unknown_order(self.market, cancel=True)
         self._refusal = None
+        self.sync_clock(now_ms)
         self.venue.cancel_order(
             CancelOrder(
                 instrument_id=record.instrument_id,
@@ -202,6 +204,7 @@ class SimAccount:
         if quantity == record.orig_qty and price == record.price:
             raise BinanceError(-5027, "No need to modify the order.")
         self._refusal = None
+        self.sync_clock(now_ms)
         self.venue.modify_order(
             ModifyOrder(
                 instrument_id=record.instrument_id,
@@ -215,6 +218,13 @@ class SimAccount:
         if self._refusal is not None:
             raise self._modify_error(self._refusal)
         return record
+
+    def sync_clock(self, now_ms: int) -> None:
+        """Bring the venue's clock up to ``now_ms`` (never back), so a command sent now is
+        processed at once (the venue defers commands stamped after its clock)."""
+        now_ns = now_ms * NANOS_PER_MILLI
+        if now_ns > self.clock.timestamp_ns():
+            self.clock.set_time(now_ns)
 
     def find(self, symbol: str, order_id: int | None, client_id: str | None) -> OrderRecord | None:
         """Look an order up by ``orderId`` or (open first, then latest) ``origClientOrderId``."""

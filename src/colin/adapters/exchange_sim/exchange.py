@@ -155,7 +155,7 @@ class SimExchange:
             self.accounts[state.market].clock.set_time(step_ms * NANOS_PER_MILLI)
             state.apply(step, self._publish)
         for account in self.accounts.values():
-            account.clock.set_time(max(account.clock.timestamp_ns(), ts_ms * NANOS_PER_MILLI))
+            account.sync_clock(ts_ms)
             account.venue.process_time(account.clock.timestamp_ns())
 
     # -- lookups -----------------------------------------------------------------------------

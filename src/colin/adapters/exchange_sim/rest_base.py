@@ -69,7 +69,7 @@ def add_endpoint(
         code = None
         if response.status >= 400 and isinstance(response, web.Response) and response.text:
             code = _code_of(response.text)
-        sim.requests.append(
+        sim.request_log.append(
             RequestRecord(sim.now_ms(), method, path, logged, response.status, code)
         )
         return response

@@ -112,7 +112,7 @@ class ExchangeSimulator:
         self.ws_faults = WsFaults(seed)
         self.ws_settings = WsSettings()
         self.listen_keys = ListenKeys(self._clock.now_ms, seed)
-        self.requests: deque[RequestRecord] = deque(maxlen=REQUEST_LOG_LENGTH)
+        self.request_log: deque[RequestRecord] = deque(maxlen=REQUEST_LOG_LENGTH)
         self.port = 0
         self._runner: web.AppRunner | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -287,8 +287,13 @@ class ExchangeSimulator:
 
     @property
     def fault_log(self) -> list[FaultRecord]:
-        """Every REST fault that fired, in order."""
-        return self.faults.log
+        """Every REST fault that fired, in order (a copy)."""
+        return list(self.faults.log)
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """The latest requests received and how they were answered, oldest first (a copy)."""
+        return list(self.request_log)
 
     async def _control_advance(self, request: web.Request) -> web.Response:
         query = request.rel_url.query

@@ -447,3 +447,31 @@ def test_report_values_are_validated() -> None:
         report(order, OrderStatus.SUBMITTED)
     with pytest.raises(ValueError, match="fill state"):
         report(order, OrderStatus.FILLED, filled="0.2")
+
+
+def test_fills_of_orders_colin_never_had_are_not_booked_nor_kept() -> None:
+    node = Node()
+    foreign = fill("t77", "0.01", venue_id="v500")
+    state = VenueState(venue=VENUE, fills=(foreign,))
+    for _ in range(2):
+        result = node.reconciler.reconcile(state)
+        assert result.counts.fills_applied == 0 and result.counts.orphan_fills == 0
+    assert node.portfolio.balance_total("BTC") == 0
+    # a stream fill ahead of its order's ack is kept once, however often it is delivered
+    node.reconciler.apply_fill(foreign)
+    node.reconciler.apply_fill(foreign)
+    assert node.reconciler.counters.orphan_fills == 1
+
+
+def test_superseded_venue_id_no_longer_moves_the_order_but_its_fills_count() -> None:
+    node = Node()
+    order = node.submit("0.1")
+    node.reconciler.apply_report(report(order, OrderStatus.ACCEPTED, venue_id="old"))
+    node.reconciler.supersede(VenueOrderId("old"))
+    node.reconciler.apply_report(report(order, OrderStatus.ACCEPTED, venue_id="new"))
+    assert order.venue_order_id == "new"
+    # the replaced order's cancel arrives late: ignored
+    assert node.reconciler.apply_report(report(order, OrderStatus.CANCELED, venue_id="old"))
+    assert order.status is OrderStatus.ACCEPTED
+    assert node.reconciler.apply_fill(fill("t1", "0.01", venue_id="old"))
+    assert order.filled_qty == Decimal("0.01")

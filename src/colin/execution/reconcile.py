@@ -129,9 +129,12 @@ class Reconciler:
         """
         order = self.order_for(fill.client_order_id, fill.venue_order_id)
         if order is None:
-            if len(self._orphans) < _MAX_ORPHAN_FILLS:
-                self._orphans.setdefault(fill.venue_order_id, []).append(fill)
-            self.counters.orphan_fills += 1
+            waiting = self._orphans.get(fill.venue_order_id)
+            if waiting is None and len(self._orphans) < _MAX_ORPHAN_FILLS:
+                waiting = self._orphans[fill.venue_order_id] = []
+            if waiting is not None and all(f.trade_id != fill.trade_id for f in waiting):
+                waiting.append(fill)
+                self.counters.orphan_fills += 1
             return False
         if not self._book(order, fill):
             return False
@@ -291,8 +294,10 @@ class Reconciler:
                 and self.order_for(report.client_order_id, report.venue_order_id) is None
             ):
                 self._adopt(report, fills_by_order[report.venue_order_id], details)
-        for fill in state.fills:
-            self.apply_fill(fill)
+        for fill in state.fills:  # fills of orders Colin never had stay out: the account shows them
+            owner = self.order_for(fill.client_order_id, fill.venue_order_id)
+            if owner is not None and self._book(owner, fill):
+                self.counters.fills_applied += 1
         balances, positions, corrected = self._compare_account(state)
         result = ReconcileReport(
             venue=state.venue,

@@ -252,7 +252,7 @@ FUSED = "risk engine"
 AUDITED = "risk engine + audit"
 DENIED = "denied (max notional)"
 VARIANTS = (PASS_THROUGH, GENERAL, FUSED, AUDITED, DENIED)
-CHUNK = 250
+CHUNK = 2_000
 
 
 class Variant(NamedTuple):

@@ -23,8 +23,9 @@ from colin.model.commands import CancelOrder
 from colin.model.enums import OrderSide, OrderType, TradingState
 from colin.model.orders import Order
 from colin.risk import RiskConfig, TradingWindow
-from colin.risk.checks import validate_order
+from colin.risk.checks import OrderContext, validate_order
 from colin.risk.decision import RiskDecision
+from colin.risk.fused import FastApproval
 
 from .harness import BTC, BTC_PERP, ETH, Node
 
@@ -157,11 +158,8 @@ def _play(node: Node, action: tuple[Any, ...]) -> bool:
     if kind == "submit":
         order = _order(node, action)
         risk = node.risk
-        fused = (
-            risk.fused.enabled
-            and risk.fused.approve(order, node.clock.timestamp_ns(), risk.trading_state)
-            is not None  # approve() has no side effects
-        )
+        verdict = risk.fused.approve(order, node.clock.timestamp_ns(), risk.trading_state)
+        fused = isinstance(verdict, FastApproval)  # approve() has no side effects
         node.submit(order)
         return fused
     if kind == "fill" and working:
@@ -257,7 +255,7 @@ def test_an_ordinary_order_takes_the_fused_path_with_the_general_score(
     node = _quiet_node(max_var=None)
     order = _order(node, ("submit", instrument_id, OrderSide.BUY, 20, 20, "plain"))
     passed = node.risk.fused.approve(order, node.clock.timestamp_ns(), node.risk.trading_state)
-    assert passed is not None
+    assert isinstance(passed, FastApproval)
     general = node.risk.evaluate(order)
     assert general.approved and general.warnings == ()
     assert passed.utilisation * 100.0 == general.risk_score > 0.0
@@ -281,12 +279,21 @@ NEAR = [
 
 
 @pytest.mark.parametrize(("limit", "value"), NEAR)
-def test_the_fused_path_gives_up_where_the_general_path_warns(limit: str, value: float) -> None:
+def test_near_a_limit_the_general_checks_decide_and_warn(limit: str, value: float) -> None:
     node = _quiet_node(max_var=None, **{limit: value})
     order = _order(node, ("submit", BTC_PERP, OrderSide.BUY, 20, 20, "plain"))
-    assert (
-        node.risk.fused.approve(order, node.clock.timestamp_ns(), node.risk.trading_state) is None
-    )
+    verdict = node.risk.fused.approve(order, node.clock.timestamp_ns(), node.risk.trading_state)
+    assert isinstance(verdict, OrderContext) and verdict.order is order
     node.submit(order)
     decision = node.last_decision
     assert decision.approved and decision.warnings, decision
+
+
+def test_a_duplicate_takes_the_whole_general_path() -> None:
+    node = _quiet_node(max_var=None)
+    order = node.submit(_order(node, ("submit", BTC, OrderSide.BUY, 20, 20, "plain")))
+    assert node.last_decision.approved
+    now, state = node.clock.timestamp_ns(), node.risk.trading_state
+    assert node.risk.fused.approve(order, now, state) is None
+    node.submit(order)
+    assert node.last_decision.reasons[0].startswith("duplicate_client_order_id")

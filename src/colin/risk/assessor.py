@@ -229,6 +229,12 @@ class OrderAssessor:
             self._book.equity,
             now,
         )
+        return self.finish(ctx, state, allow_resize)
+
+    def finish(
+        self, ctx: OrderContext, state: TradingState, allow_resize: bool = True
+    ) -> Assessment:
+        """Run phase two (and the resize) on the context of a valid order that can be valued."""
         if state is _REDUCING and not ctx.reduces:
             return Assessment(
                 [
@@ -241,7 +247,7 @@ class OrderAssessor:
             )
         breaches = self.run(ctx)
         if breaches and allow_resize and self._resize:
-            return self._resized(order, ctx, breaches)
+            return self._resized(ctx.order, ctx, breaches)
         return Assessment(breaches, ctx)
 
     def context(

@@ -33,7 +33,7 @@ from colin.model.instrument import Instrument
 from colin.model.orders import Order
 from colin.risk.assessor import Assessment, OrderAssessor
 from colin.risk.audit import AuditSink
-from colin.risk.checks import Breach, RateThrottle, TradableCheck
+from colin.risk.checks import Breach, OrderContext, RateThrottle, TradableCheck
 from colin.risk.config import RiskConfig
 from colin.risk.controls import RiskControls
 from colin.risk.decision import Modification, RiskDecision
@@ -143,31 +143,40 @@ class RiskEngine(RiskControls):
         if self.states.until_ns:
             self._expire(now)
         order = command.order
-        passed = self.fused.approve(order, now, self.states.state)
-        if passed is not None:
-            throttle = self._submit_throttle
-            if throttle is None or throttle.acquire(now):
-                self.log.fused(order, passed, now, started)
-                self._submitted.add(order.client_order_id)
-                self.ledger.add(
-                    order,
-                    passed.spec,
-                    passed.quantity,
-                    passed.price,
-                    passed.unit_cost,
-                    passed.own_price,
-                )
-                self._bus.send(EXEC_EXECUTE, command)
-                return
-        duplicate = self._duplicate(order)
-        if duplicate is not None:
-            assessment = Assessment([duplicate])
-        else:
+        state = self.states.state
+        passed = self.fused.approve(order, now, state)
+        duplicate: Breach | None = None
+        if isinstance(passed, OrderContext):  # a check is in the way: the general checks decide
             original = order.quantity
             try:
-                assessment = self.assessor.assess(order, now, self.states.state)
+                assessment = self.assessor.finish(passed, state)
             except Exception as exc:  # fail closed: a check that crashes denies the order
                 assessment = self._crashed(order, exc)
+        else:
+            if passed is not None:
+                throttle = self._submit_throttle
+                if throttle is None or throttle.acquire(now):
+                    self.log.fused(order, passed, now, started)
+                    self._submitted.add(order.client_order_id)
+                    self.ledger.add(
+                        order,
+                        passed.spec,
+                        passed.quantity,
+                        passed.price,
+                        passed.unit_cost,
+                        passed.own_price,
+                    )
+                    self._bus.send(EXEC_EXECUTE, command)
+                    return
+            duplicate = self._duplicate(order)
+            if duplicate is not None:
+                assessment = Assessment([duplicate])
+            else:
+                original = order.quantity
+                try:
+                    assessment = self.assessor.assess(order, now, state)
+                except Exception as exc:  # fail closed: a check that crashes denies the order
+                    assessment = self._crashed(order, exc)
         throttle = self._submit_throttle
         if throttle is not None and not assessment.breaches and not throttle.acquire(now):
             assessment.breaches.append(Breach("submit_rate", throttle.describe()))

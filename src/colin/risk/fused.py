@@ -3,18 +3,19 @@
 Most orders pass every check without coming near a limit. For them the general path (an
 :class:`~colin.risk.checks.OrderContext`, one call per planned check, a list of results) costs
 more than the arithmetic of the checks. :class:`FusedChecks` evaluates the same formulas, in
-the same float operations, straight from local variables, and either **approves** the order
-(with the limit utilisation the general path would have found) or **gives up** by returning
-``None``. It never denies: the moment anything could lead to a denial, a warning or a
-modification (a limit used at or beyond ``warn_utilisation``, a halted or blocked instrument,
-stale data, a stop order, a value the validation memo has not seen, an exception of any kind),
-the engine runs the general path from the start, which then decides exactly as it always did and
-writes the reasons. So a decision never depends on which path took it; only approvals without
-warnings are fast (``tests/risk/test_fused.py`` checks this on random orders and portfolio
-states).
+the same float operations, straight from local variables, and **approves** the order (with the
+limit utilisation the general path would have found) when every check passes with every limit
+used below ``warn_utilisation``. It never denies and never warns. When a check is in the way (a
+limit at or beyond the warning level, a halted or blocked instrument, stale data, the price band,
+a self-trade, REDUCING...) it hands the order's context to the general checks, which decide and
+word the reasons exactly as always, without validating and valuing the order a second time.
+Anything else (a duplicate, a stop order, a value the validation memo has not seen, no price to
+value the order at, HALTED, an exception of any kind) sends the order down the whole general
+path. So a decision never depends on which path took it (``tests/risk/test_fused.py`` plays
+random orders, fills, prices and states on twin nodes, with and without the fused path).
 
-Nothing is written before the fast path gives its verdict, except the trading-hours check's
-cache of the current stretch of the week (which does not change any verdict).
+Nothing is written before the verdict, except the trading-hours check's cache of the current
+stretch of the week (which does not change any verdict).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from colin.cache.portfolio_facade import PortfolioFacade
 from colin.core.ids import ClientOrderId
 from colin.model.enums import OrderSide, OrderStatus, OrderType, TimeInForce, TradingState
 from colin.model.orders import Order
-from colin.risk.checks import PreTradeCheck
+from colin.risk.checks import OrderContext, PreTradeCheck
 from colin.risk.exposure import ExposureBook
 from colin.risk.fused_limits import FusedLimits
 from colin.risk.ledger import InstrumentOrders, OpenOrderLedger
@@ -113,11 +114,17 @@ class FusedChecks:
         # a check this path does not know would be skipped: then it never approves anything
         self.enabled = limits.complete
 
-    def approve(self, order: Order, now: int, state: TradingState) -> FastApproval | None:
-        """Return the approval of ``order`` if it passes every check quietly, else ``None``.
+    def approve(
+        self, order: Order, now: int, state: TradingState
+    ) -> FastApproval | OrderContext | None:
+        """Approve ``order``, or say which part of the general path must decide it.
 
-        ``None`` means only "take the general path": the order may still be approved there.
-        Any exception (a NaN that cannot be hashed, a zero limit...) is a ``None`` as well.
+        Returns
+        -------
+        FastApproval | OrderContext | None
+            The approval when every check passes quietly; the order's context when a check is
+            in the way (the general checks run on it); ``None`` when the order must take the
+            whole general path (from the duplicate check on).
         """
         try:
             # -- a new, well-formed order whose numbers the validation memo already holds --
@@ -179,9 +186,8 @@ class FusedChecks:
             book = self._book
             ledger = self._ledger
             position = book.quantity.get(instrument_id, 0.0)
-            pending = ledger.by_instrument.get(instrument_id)
-            if pending is None:
-                pending = _NO_ORDERS
+            found = ledger.by_instrument.get(instrument_id)
+            pending = _NO_ORDERS if found is None else found
             if buy:
                 sign = 1.0
                 existing = position + pending.buy_qty
@@ -198,182 +204,192 @@ class FusedChecks:
                 adverse = sign * (own - reference)
                 if adverse > 0.0:
                     unit_cost += adverse * multiplier
-            if state is _REDUCING and not reduces:
-                return None
-            # shared by several limits, in the general path's order of operations
-            exposure = book.gross + ledger.notional
-            free = book.equity - ledger.costs - quantity * unit_cost  # equity after all fills
-            warn = self.warn_level
-            limits = self.limits
-            util = 0.0
-            # A limit the order breaks is used beyond 100%, so beyond the warning level (at most
-            # 100%, and every limit is positive): giving up at the warning level covers both.
-            # -- tradable, reduce-only, compliance, stale data --
-            tradable = limits.tradable
-            if tradable is not None:
-                if tradable.halted and instrument_id in tradable.halted:
-                    return None
-                if tradable.blocked and not reduces and instrument_id in tradable.blocked:
-                    return None
-            if order.reduce_only and not reduces:
-                return None
-            if not reduces:
-                if spec.restricted:
-                    return None
-                hours = limits.hours
-                if (
-                    hours is not None
-                    and not (
-                        hours.stretch_open and hours.stretch_from_ns <= now < hours.stretch_until_ns
-                    )
-                    and not hours.open_at(now)
-                ):
-                    return None
-                max_age = limits.max_age_ns
-                if max_age is not None:
-                    seen = self._last_price_ts(instrument_id)
-                    if seen == 0 or now - seen > max_age:
-                        return None
-            # -- price band, notional, open orders, self-trade --
-            band = limits.band
-            if band is not None:
-                if reference is None:
-                    if own is not None:
-                        return None  # the general path warns that the band was not checked
-                elif own is not None and not abs(own / reference - 1.0) <= band:
-                    return None
-            floor = spec.min_notional
-            if floor < limits.min_notional:
-                floor = limits.min_notional
-            if notional < floor and not order.reduce_only:
-                return None
-            limit = limits.max_notional
-            if limit is not None:
-                share = notional / limit
-                if share > util:
-                    util = share
-                if share >= warn:
-                    return None
-            count_limit = limits.open_per_symbol
-            if count_limit is not None:
-                count = pending.count
-                share = (count + 1) / count_limit
-                if share > util:
-                    util = share
-                if share >= warn:
-                    return None
-            count_limit = limits.open_total
-            if count_limit is not None:
-                count = ledger.count
-                share = (count + 1) / count_limit
-                if share > util:
-                    util = share
-                if share >= warn:
-                    return None
-            if limits.self_trade:
-                if buy:
-                    best = pending.lowest_sell
-                    if best is not None and (own is None or not best > own):
-                        return None
-                else:
-                    best = pending.highest_buy
-                    if best is not None and (own is None or not best < own):
-                        return None
-            # -- position, exposure, leverage, VaR --
-            if not reduces and limits.position_limit:
-                directed = sign * existing + quantity
-                if not directed <= abs(existing):
-                    unit = price * multiplier
-                    used = directed * unit
-                    limit = limits.max_position
-                    if limit is not None:
+            # One pass over the checks. "break" means a check is in the way: the order then goes
+            # to the general checks with its context (the first part of the general path is
+            # what was done above).
+            while True:
+                if state is _REDUCING and not reduces:
+                    break
+                warn = self.warn_level
+                limits = self.limits
+                util = 0.0
+                # A limit the order breaks is used beyond 100%, so beyond the warning level (at most
+                # 100%, and every limit is positive): giving up at the warning level covers both.
+                # -- tradable, reduce-only, compliance, stale data --
+                tradable = limits.tradable
+                if tradable is not None:
+                    if tradable.halted and instrument_id in tradable.halted:
+                        break
+                    if tradable.blocked and not reduces and instrument_id in tradable.blocked:
+                        break
+                if order.reduce_only and not reduces:
+                    break
+                if not reduces:
+                    if spec.restricted:
+                        break
+                    hours = limits.hours
+                    if (
+                        hours is not None
+                        and not (
+                            hours.stretch_open
+                            and hours.stretch_from_ns <= now < hours.stretch_until_ns
+                        )
+                        and not hours.open_at(now)
+                    ):
+                        break
+                    max_age = limits.max_age_ns
+                    if max_age is not None:
+                        seen = self._last_price_ts(instrument_id)
+                        if seen == 0 or now - seen > max_age:
+                            break
+                # -- price band, notional, open orders, self-trade --
+                band = limits.band
+                if band is not None:
+                    if reference is None:
+                        if own is not None:
+                            break  # the general path warns that the band was not checked
+                    elif own is not None and not abs(own / reference - 1.0) <= band:
+                        break
+                floor = spec.min_notional
+                if floor < limits.min_notional:
+                    floor = limits.min_notional
+                if notional < floor and not order.reduce_only:
+                    break
+                limit = limits.max_notional
+                if limit is not None:
+                    share = notional / limit
+                    if share > util:
+                        util = share
+                    if share >= warn:
+                        break
+                count_limit = limits.open_per_symbol
+                if count_limit is not None:
+                    count = pending.count
+                    share = (count + 1) / count_limit
+                    if share > util:
+                        util = share
+                    if share >= warn:
+                        break
+                count_limit = limits.open_total
+                if count_limit is not None:
+                    count = ledger.count
+                    share = (count + 1) / count_limit
+                    if share > util:
+                        util = share
+                    if share >= warn:
+                        break
+                if limits.self_trade:
+                    if buy:
+                        best = pending.lowest_sell
+                        if best is not None and (own is None or not best > own):
+                            break
+                    else:
+                        best = pending.highest_buy
+                        if best is not None and (own is None or not best < own):
+                            break
+                # -- position, exposure, leverage, VaR --
+                # shared by several limits, in the general path's order of operations
+                exposure = book.gross + ledger.notional
+                free = book.equity - ledger.costs - quantity * unit_cost  # equity after fills
+                if not reduces and limits.position_limit:
+                    directed = sign * existing + quantity
+                    if not directed <= abs(existing):
+                        unit = price * multiplier
+                        used = directed * unit
+                        limit = limits.max_position
+                        if limit is not None:
+                            share = used / limit
+                            if share > util:
+                                util = share
+                            if share >= warn:
+                                break
+                        pct = limits.max_pct_equity
+                        if pct is not None:
+                            limit = pct * free
+                            share = used / limit if limit > 0.0 else 1.0
+                            if share > util:
+                                util = share
+                            if share >= warn:
+                                break
+                limit = limits.max_gross
+                if limit is not None and not reduces:
+                    share = (exposure + notional) / limit
+                    if share > util:
+                        util = share
+                    if share >= warn:
+                        break
+                limit = limits.max_net
+                if limit is not None:
+                    pending_notional = ledger.buy_notional if sign > 0 else ledger.sell_notional
+                    used = sign * book.net + pending_notional + notional
+                    if not used <= 0.0:
                         share = used / limit
                         if share > util:
                             util = share
                         if share >= warn:
-                            return None
-                    pct = limits.max_pct_equity
-                    if pct is not None:
-                        limit = pct * free
-                        share = used / limit if limit > 0.0 else 1.0
-                        if share > util:
-                            util = share
-                        if share >= warn:
-                            return None
-            limit = limits.max_gross
-            if limit is not None and not reduces:
-                share = (exposure + notional) / limit
-                if share > util:
-                    util = share
-                if share >= warn:
-                    return None
-            limit = limits.max_net
-            if limit is not None:
-                pending_notional = ledger.buy_notional if sign > 0 else ledger.sell_notional
-                used = sign * book.net + pending_notional + notional
-                if not used <= 0.0:
-                    share = used / limit
+                            break
+                limit = limits.leverage
+                if limit is not None and not reduces:
+                    leverage = (exposure + notional) / free if free > 0.0 else _INF
+                    share = leverage / limit
                     if share > util:
                         util = share
                     if share >= warn:
-                        return None
-            limit = limits.leverage
-            if limit is not None and not reduces:
-                leverage = (exposure + notional) / free if free > 0.0 else _INF
-                share = leverage / limit
-                if share > util:
-                    util = share
-                if share >= warn:
-                    return None
-            var = limits.var
-            if var is not None:
-                after = var.projected(instrument_id, sign * notional)
-                if not after <= var.var:
-                    limit = var.limit
-                    share = after / limit
-                    if share > util:
-                        util = share
-                    if share >= warn or not after <= limit:
-                        return None
-            # -- cash (spot) or margin (perpetuals) --
-            if not spec.is_derivative:
-                if limits.cash:
-                    if buy:
-                        currency = spec.quote
-                        cost_per_unit = price * multiplier * (1.0 + spec.taker_fee)
-                    else:
-                        currency = spec.base
-                        cost_per_unit = multiplier
-                    need = quantity * cost_per_unit
-                    balance = self._balance(currency)
-                    converted = self._balances.get(currency)
-                    if converted is None or converted[0] is not balance:  # convert a new one once
-                        converted = self._balances[currency] = (balance, float(balance))
-                    available = converted[1] - ledger.reserved.get(currency, 0.0)
-                    if available > 0.0:
-                        share = need / available
+                        break
+                var = limits.var
+                if var is not None:
+                    after = var.projected(instrument_id, sign * notional)
+                    if not after <= var.var:
+                        limit = var.limit
+                        share = after / limit
                         if share > util:
                             util = share
-                        if share >= warn:
-                            return None
-                    if need > available:
-                        return None
-            elif not reduces:
-                margin_leverage = limits.margin_leverage
-                if margin_leverage is not None:
-                    leverage = spec.max_leverage
-                    if margin_leverage < leverage:
-                        leverage = margin_leverage
-                    required = (exposure + notional) / leverage
-                    if free > 0.0:
-                        share = required / free
-                        if share > util:
-                            util = share
-                        if share >= warn:
-                            return None
-                    if required > free:
-                        return None
-            return _new_approval(FastApproval, (spec, quantity, price, unit_cost, own, util))
+                        if share >= warn or not after <= limit:
+                            break
+                # -- cash (spot) or margin (perpetuals) --
+                if not spec.is_derivative:
+                    if limits.cash:
+                        if buy:
+                            currency = spec.quote
+                            cost_per_unit = price * multiplier * (1.0 + spec.taker_fee)
+                        else:
+                            currency = spec.base
+                            cost_per_unit = multiplier
+                        need = quantity * cost_per_unit
+                        balance = self._balance(currency)
+                        converted = self._balances.get(currency)
+                        if (
+                            converted is None or converted[0] is not balance
+                        ):  # convert a new one once
+                            converted = self._balances[currency] = (balance, float(balance))
+                        available = converted[1] - ledger.reserved.get(currency, 0.0)
+                        if available > 0.0:
+                            share = need / available
+                            if share > util:
+                                util = share
+                            if share >= warn:
+                                break
+                        if need > available:
+                            break
+                elif not reduces:
+                    margin_leverage = limits.margin_leverage
+                    if margin_leverage is not None:
+                        leverage = spec.max_leverage
+                        if margin_leverage < leverage:
+                            leverage = margin_leverage
+                        required = (exposure + notional) / leverage
+                        if free > 0.0:
+                            share = required / free
+                            if share > util:
+                                util = share
+                            if share >= warn:
+                                break
+                        if required > free:
+                            break
+                return _new_approval(FastApproval, (spec, quantity, price, unit_cost, own, util))
+            return OrderContext(
+                order, spec, buy, quantity, own, price, reference, position, found, book.equity, now
+            )
 
         except Exception:
             return None

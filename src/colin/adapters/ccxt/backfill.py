@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import ccxt
@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from colin.adapters.ccxt.capabilities import VenueCapabilities
+from colin.adapters.ccxt.capabilities import VenueCapabilities, market_type_of
 from colin.adapters.ccxt.decode import (
     funding_to_frame,
     ohlcv_to_frame,
@@ -31,6 +31,7 @@ from colin.adapters.ccxt.decode import (
     trades_to_frame,
 )
 from colin.adapters.ccxt.rate_limit import RetryPolicy, Sleep, TokenBucket, retry_after_s
+from colin.adapters.ccxt.symbols import instrument_from_market
 from colin.core.errors import (
     ConfigError,
     DataError,
@@ -41,6 +42,7 @@ from colin.core.errors import (
 )
 from colin.core.ids import InstrumentId
 from colin.core.time import NANOS_PER_MILLI, timeframe_to_ns
+from colin.model.instrument import Instrument
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +114,23 @@ class Backfiller:
         self.retries = 0
         """Requests that failed and were retried."""
 
-    # -- OHLCV -----------------------------------------------------------------------------------
+    # -- markets and time ------------------------------------------------------------------------
+
+    async def instrument(self, symbol: str) -> Instrument:
+        """Load the venue's markets (once) and return the instrument of a unified symbol.
+
+        Raises
+        ------
+        ConfigError
+            If the venue has no such market; the message lists some it has.
+        """
+        markets = await self._request("markets", None, self.exchange.load_markets)
+        market = markets.get(symbol) if isinstance(markets, Mapping) else None
+        if market is None:
+            venue, market_type = self.capabilities.venue, self.capabilities.market_type
+            known = sorted(s for s in (markets or {}) if market_type_of(s) == market_type)
+            raise ConfigError(f"{venue} {market_type} has no market {symbol}; it has {known[:20]}")
+        return instrument_from_market(market, self.capabilities.venue, self.exchange.precisionMode)
 
     async def venue_time_ms(self) -> int:
         """Return the venue's clock in milliseconds."""

@@ -41,7 +41,7 @@ class DownloadRequest:
     """What to download (see :func:`download`).
 
     ``ccxt_config`` is deep-merged into the ccxt config of every exchange built; a mapping with
-    only the keys ``spot`` / ``linear`` gives each market type its own.
+    only the keys ``spot`` / ``linear`` (or ``usdm``) gives each market type its own.
     """
 
     exchange: str
@@ -261,10 +261,15 @@ class _Job:
 
 
 def _overrides(config: Mapping[str, Any] | None, market_type: MarketType) -> dict[str, Any] | None:
+    """The ccxt overrides for one market type: ``config`` itself, or its ``spot`` / ``linear``
+    entry (``usdm`` is read as ``linear``; ``base_url`` is ignored: the JSON ``colin
+    exchange-sim`` prints can be used as it is)."""
     if not config:
         return None
-    if set(config) <= {"spot", "linear"}:
-        chosen = config.get(market_type)
+    if set(config) <= {"spot", "linear", "usdm", "base_url"}:
+        chosen = config.get(market_type) or (
+            config.get("usdm") if market_type == "linear" else None
+        )
         return dict(chosen) if chosen else None
     return dict(config)
 

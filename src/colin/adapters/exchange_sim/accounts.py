@@ -103,7 +103,6 @@ class SimAccount:
         self.orders: dict[int, OrderRecord] = {}
         self._open_by_client: dict[tuple[str, str], OrderRecord] = {}
         self._by_internal: dict[str, OrderRecord] = {}
-        self._pending: OrderRecord | None = None
         self._refusal: str | None = None
         self._next_order_id = first_order_id
         self._next_trade_id = first_order_id
@@ -111,14 +110,17 @@ class SimAccount:
 
     # -- commands --------------------------------------------------------------------------------
 
-    def submit(self, request: OrderRequest, now_ms: int, client_id: str) -> OrderRecord:
+    def submit(self, request: OrderRequest, now_ms: int) -> OrderRecord:
         """Send a new order to the venue; return its record once the venue has answered.
+
+        Without ``newClientOrderId`` the order's client id is ``sim<orderId>``.
 
         Raises
         ------
         BinanceError
             When the client id is in use by an open order, or the venue rejects the order.
         """
+        client_id = request.client_order_id or f"sim{self._next_order_id}"
         if (request.symbol, client_id) in self._open_by_client:
             raise errors.duplicate_client_id(self.market)
         instrument = self.instruments[request.symbol]
@@ -156,14 +158,10 @@ class SimAccount:
             reduce_only=request.reduce_only,
             ts_init=now_ms * NANOS_PER_MILLI,
         )
-        self._pending = record
         self._refusal = None
         self._by_internal[order.client_order_id] = record
         self.sync_clock(now_ms)
-        try:
-            self.venue.submit_order(SubmitOrder(order=order, ts_init=order.ts_init))
-        finally:
-            self._pending = None
+        self.venue.submit_order(SubmitOrder(order=order, ts_init=order.ts_init))
         if self._refusal is not None:
             raise self._reject_error(self._refusal, request)
         if order_id not in self.orders:

@@ -21,7 +21,12 @@ from colin.adapters.exchange_sim.errors import BinanceError
 from colin.adapters.exchange_sim.events import ExchangeEvent, Market, TradePrint
 from colin.adapters.exchange_sim.exchange_info import binance_symbol, check_filters
 from colin.adapters.exchange_sim.klines import FormingKline, KlineRow, kline_rows
-from colin.adapters.exchange_sim.market import _ORDER, ReplayStep, SimMarketData, SymbolReplay
+from colin.adapters.exchange_sim.market import (
+    STEP_PRIORITY,
+    ReplayStep,
+    SimMarketData,
+    SymbolReplay,
+)
 from colin.adapters.exchange_sim.orders import (
     OrderRecord,
     OrderRequest,
@@ -111,7 +116,7 @@ class SimExchange:
         replay: SymbolReplay, state: SymbolState, rank: int, from_ms: int
     ) -> Iterator[tuple[int, int, int, ReplayStep, SymbolState]]:
         for step in replay.steps(from_ms):
-            yield step.ts_ms, _ORDER[type(step)], rank, step, state
+            yield step.ts_ms, STEP_PRIORITY[type(step)], rank, step, state
 
     # -- events and time ---------------------------------------------------------------------
 
@@ -229,10 +234,9 @@ class SimExchange:
         open_orders = account.open_orders(request.symbol)
         stops = sum(1 for r in open_orders if r.stop_price)
         check_filters(market, state.instrument, request, reference, len(open_orders), stops)
-        client_id = request.client_order_id or f"sim{account._next_order_id}"
         if self._partial_ratio is not None and request.quantity is not None:
             self._thin_book(state, request.side is OrderSide.BUY, request.quantity)
-        return account.submit(request, self.now_ms(), client_id)
+        return account.submit(request, self.now_ms())
 
     @staticmethod
     def _size_by_quote(state: SymbolState, request: OrderRequest) -> Decimal:

@@ -88,7 +88,8 @@ class BarClose:
 
 
 ReplayStep = BookStep | TradeStep | BarClose
-_ORDER = {BarClose: 0, BookStep: 1, TradeStep: 2}
+STEP_PRIORITY = {BarClose: 0, BookStep: 1, TradeStep: 2}
+"""Order of steps at the same millisecond: a bar closes before the next one's first book."""
 
 
 class BarSeries:
@@ -256,7 +257,7 @@ def _recorded_trades(trades: list[TradeTick], from_ms: int) -> Iterator[TradeSte
 
 def _merge(streams: list[Iterator[ReplayStep]]) -> Iterator[ReplayStep]:
     keyed = (
-        ((step.ts_ms, _ORDER[type(step)], rank, step) for step in stream)
+        ((step.ts_ms, STEP_PRIORITY[type(step)], rank, step) for step in stream)
         for rank, stream in enumerate(streams)
     )
     for _, _, _, step in heapq.merge(*keyed, key=lambda item: item[:3]):

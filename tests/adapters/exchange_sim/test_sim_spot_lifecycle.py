@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from ccxt.base.errors import InvalidOrder, OrderImmediatelyFillable
+from ccxt.base.errors import InvalidOrder, OrderImmediatelyFillable, OrderNotFound
 from ccxt.binance import binance as sync_binance
 
 from colin.adapters.exchange_sim import ExchangeSimulator
@@ -157,6 +157,8 @@ def test_amend_is_cancel_replace_and_lookup_by_client_id(
     )
     ccxt_spot.cancel_all_orders(SYMBOL)
     assert ccxt_spot.fetch_open_orders(SYMBOL) == []
+    with pytest.raises(OrderNotFound, match="-2011"):  # as Binance: nothing to cancel
+        ccxt_spot.cancel_all_orders(SYMBOL)
     reused = ccxt_spot.create_order(
         SYMBOL, "limit", "buy", 0.01, round(bid - 30, 2), {"clientOrderId": "colin-s1-1"}
     )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from colin.adapters.exchange_sim.errors import BinanceError, mandatory
+from colin.adapters.exchange_sim.errors import BinanceError, mandatory, unknown_order
 from colin.adapters.exchange_sim.orders import OrderRecord, fmt
 from colin.adapters.exchange_sim.rest_base import add_endpoint, int_param
 
@@ -138,6 +138,8 @@ def add_spot_routes(app: web.Application, sim: ExchangeSimulator) -> None:
         if not symbol:
             raise mandatory("symbol")
         records = exchange.cancel_all("spot", symbol)
+        if not records:  # Binance answers a cancel-all with nothing to cancel so (ccxt#14999)
+            raise unknown_order("spot", cancel=True)
         now = sim.now_ms()
         return [cancel_view(r, f"cancel{r.order_id}", now) for r in records]
 

@@ -94,6 +94,9 @@ class SimBarFeed:
                 await asyncio.sleep(0.02)
             sink.handle_bar(Bar(SPOT, "1m", o, h, lo, c, v, int(ts_open), close_ns))
 
+    def silence_s(self) -> float:
+        return 0.0
+
     async def close(self) -> None:
         return None
 
@@ -112,11 +115,14 @@ def spot_simulator() -> ExchangeSimulator:
 
 
 class SimDriver:
-    """Move a stepped simulator's clock in small steps from a thread: SIM_SPEED x wall time,
-    with every order matched at a step (a deterministic market between steps)."""
+    """Move a stepped simulator's clock in small steps from a thread, ``speed`` x wall time
+    (the market stands still between steps)."""
 
-    def __init__(self, sim: ExchangeSimulator, step_s: float = 0.05) -> None:
+    def __init__(
+        self, sim: ExchangeSimulator, speed: float = SIM_SPEED, step_s: float = 0.05
+    ) -> None:
         self._sim = sim
+        self._speed = speed
         self._step_s = step_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sim-driver", daemon=True)
@@ -130,7 +136,7 @@ class SimDriver:
         self._thread.join(10)
 
     def _run(self) -> None:
-        step_ms = int(self._step_s * 1000 * SIM_SPEED)
+        step_ms = int(self._step_s * 1000 * self._speed)
         while not self._stop.wait(self._step_s):
             self._sim.advance(step_ms)
 

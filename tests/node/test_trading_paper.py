@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from itertools import pairwise
 from pathlib import Path
 
+import pandas as pd
+from tests.node.test_trading_live import SimDriver, spot_simulator
+
+from colin.backtest.engine import BacktestEngine
 from colin.core.ids import InstrumentId
+from colin.model.book import BookDeltas, BookSnapshot
+from colin.model.data import Bar, TradeTick
 from colin.model.enums import OrderSide
 from colin.model.events import OrderFilled
 from colin.node.backtest import build_engine
-from colin.node.config import BacktestRunConfig
-from colin.node.feeds import CatalogReplayFeed, MarketDataSink
+from colin.node.config import BacktestRunConfig, ColinConfig
+from colin.node.feeds import CatalogReplayFeed, MarketDataSink, MarketFeed
+from colin.node.launch import build_trading_node
 from colin.node.live_config import TradingNodeConfig
 from colin.node.trading import TradingNode
 from colin.persistence.catalog import default_catalog
@@ -112,6 +120,9 @@ class _BrokenFeed:
     async def run(self, sink: MarketDataSink) -> None:
         raise ConnectionError("exchange unreachable")
 
+    def silence_s(self) -> float:
+        return 0.0
+
     async def close(self) -> None:
         return None
 
@@ -121,3 +132,110 @@ def test_a_failing_feed_stops_the_node_cleanly_with_status_1(tmp_path: Path) -> 
     node.feed = _BrokenFeed()
     assert asyncio.run(asyncio.wait_for(node.run(install_signal_handlers=False), 30)) == 1
     assert node.stop_reason == "market data feed failed"
+
+
+class _RecordingSink:
+    """Pass events on to the node, keeping the bars."""
+
+    def __init__(self, node: TradingNode) -> None:
+        self.node = node
+        self.bars: list[Bar] = []
+
+    def handle_bar(self, bar: Bar) -> None:
+        self.bars.append(bar)
+        self.node.handle_bar(bar)
+
+    def handle_trade(self, trade: TradeTick) -> None:
+        self.node.handle_trade(trade)
+
+    def handle_book(self, event: BookSnapshot | BookDeltas) -> None:
+        self.node.handle_book(event)
+
+
+class _RecordingFeed:
+    def __init__(self, feed: MarketFeed, node_sink: _RecordingSink) -> None:
+        self.feed = feed
+        self.sink = node_sink
+
+    async def run(self, sink: MarketDataSink) -> None:
+        await self.feed.run(self.sink)
+
+    def silence_s(self) -> float:
+        return self.feed.silence_s()
+
+    async def close(self) -> None:
+        await self.feed.close()
+
+
+def test_paper_node_on_the_simulators_ccxt_feed_trades_like_a_backtest_of_its_bars(
+    tmp_path: Path,
+) -> None:
+    """Bars come from the exchange simulator over ccxt's kline stream; a backtest of exactly the
+    bars the node received, with the same latency model, makes the same fills."""
+    sim = spot_simulator()
+    sim.start_in_thread()
+    try:
+        ccxt_config = {**sim.ccxt_config("spot"), "timeout": 10_000}
+        ccxt_config.pop("apiKey")
+        ccxt_config.pop("secret")
+        config = ColinConfig.model_validate(
+            {
+                "database_url": f"sqlite:///{tmp_path / 'node.db'}",
+                "trading": {
+                    "mode": "paper",
+                    "clock": "event",
+                    "instruments": [INSTRUMENT],
+                    "timeframe": "1m",
+                    "parameters": {"fast": 3, "slow": 8},
+                    "venue": {"latency": LATENCY},
+                    "risk": RISK,
+                    "stale_feed": {"enabled": False},
+                    "ccxt_overrides": ccxt_config,
+                },
+            }
+        )
+
+        async def main() -> tuple[TradingNode, list[Bar]]:
+            node = await build_trading_node(config, {})
+            recorder = _RecordingSink(node)
+            node.feed = _RecordingFeed(node.feed, recorder)
+
+            async def stop_later() -> None:
+                while len(recorder.bars) < 150:
+                    await asyncio.sleep(0.05)
+                node.request_stop("enough bars")
+
+            stopper = asyncio.create_task(stop_later())
+            await asyncio.wait_for(node.run(install_signal_handlers=False), 120)
+            await stopper
+            return node, recorder.bars
+
+        with SimDriver(sim, speed=1200.0):
+            node, bars = asyncio.run(main())
+    finally:
+        sim.stop_thread()
+
+    steps = {b.ts_event - prev.ts_event for prev, b in pairwise(bars)}
+    assert steps == {60 * 10**9}  # every closed bar once, in order
+    engine = BacktestEngine(
+        starting_balances=config.trading.starting_balances,
+        venue_config=config.trading.venue,
+        risk_config=config.trading.risk,
+    )
+    instrument = node.cache.instrument_or_raise(InstrumentId(INSTRUMENT))
+    engine.add_instrument(instrument)
+    engine.add_bars(
+        INSTRUMENT,
+        "1m",
+        pd.DataFrame(
+            {
+                "ts_open": [b.ts_open for b in bars],
+                **{k: [getattr(b, k) for b in bars] for k in ("open", "high", "low", "close")},
+                "volume": [b.volume for b in bars],
+            }
+        ),
+    )
+    engine.add_strategy(node.strategies[0].__class__(node.strategies[0].params))
+    result = engine.run()
+    assert len(result.fills) >= 4
+    assert _fill_rows(node.fills) == _fill_rows(result.fills)

@@ -59,6 +59,9 @@ class MarketFeed(Protocol):
     async def run(self, sink: MarketDataSink) -> None:
         """Deliver events to ``sink`` until the feed ends (return) or the task is cancelled."""
 
+    def silence_s(self) -> float:
+        """Seconds since the most silent instrument last sent anything (since start, if never)."""
+
     async def close(self) -> None:
         """Release connections; safe to call more than once."""
 
@@ -105,6 +108,7 @@ class CatalogReplayFeed:
         self._end_ns = end_ns
         self._speed = speed
         self.events_sent = 0
+        self._last_event = time.monotonic()
 
     async def run(self, sink: MarketDataSink) -> None:
         """Send every event to ``sink`` in replay order, then return."""
@@ -125,7 +129,14 @@ class CatalogReplayFeed:
                 count += 1
                 self.events_sent = count
                 if count % _YIELD_EVERY == 0:
+                    self._last_event = time.monotonic()
                     await asyncio.sleep(0)  # let timers, signals and the stop request run
+                elif self._speed is not None:
+                    self._last_event = time.monotonic()
+
+    def silence_s(self) -> float:
+        """Seconds since the replay last emitted an event."""
+        return time.monotonic() - self._last_event
 
     async def close(self) -> None:
         """Nothing to release."""

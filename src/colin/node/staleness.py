@@ -1,18 +1,15 @@
 """The stale-feed monitor: silence on the market-data feed tightens the trading state.
 
-The node counts market events as they arrive (one integer increment on the hot path) and calls
-:meth:`StaleFeedMonitor.check` on a timer. When the count has not moved for
-``reducing_after_s`` seconds the risk engine goes to REDUCING, after ``halted_after_s`` to
-HALTED; when events flow again the monitor releases the state it set (a state set by the
-operator or another rule stays). Silence is measured on the monotonic wall clock, whatever
-clock the node trades on.
+The node asks its feed how long the market has been silent (:meth:`MarketFeed.silence_s`: the
+seconds since the most silent instrument last sent anything) on a timer and hands the answer to
+:meth:`StaleFeedMonitor.check`. After ``reducing_after_s`` seconds of silence the risk engine goes
+to REDUCING, after ``halted_after_s`` to HALTED; when data flows again the monitor releases the
+state it set (a state set by the operator or another rule stays).
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
 from typing import Protocol
 
 from colin.model.enums import TradingState
@@ -33,7 +30,7 @@ class RuleStateControl(Protocol):
 
 
 class StaleFeedMonitor:
-    """Watch the event count of a feed and drive the trading state from its silence.
+    """Drive the trading state from the feed's silence.
 
     Parameters
     ----------
@@ -41,50 +38,30 @@ class StaleFeedMonitor:
         Thresholds.
     risk
         The risk engine.
-    now
-        Monotonic seconds (injectable for tests).
     """
 
-    def __init__(
-        self,
-        config: StaleFeedConfig,
-        risk: RuleStateControl,
-        now: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, config: StaleFeedConfig, risk: RuleStateControl) -> None:
         self._config = config
         self._risk = risk
-        self._now = now
-        self.events = 0
-        self._seen = 0
-        self._last_change = now()
         self.level = TradingState.ACTIVE
 
-    def reset(self) -> None:
-        """Start measuring silence from now (when the feed starts)."""
-        self._seen = self.events
-        self._last_change = self._now()
-
-    def check(self) -> TradingState:
-        """Compare the event count with the last check; tighten or release. Return the level."""
-        now = self._now()
-        if self.events != self._seen:
-            self._seen = self.events
-            self._last_change = now
+    def check(self, silence_s: float) -> TradingState:
+        """Tighten or release the trading state for ``silence_s``; return the monitor's level."""
+        config = self._config
+        if silence_s < config.reducing_after_s:
             if self.level is not TradingState.ACTIVE:
-                log.info("market data flows again", extra={"silence_level": self.level.value})
+                log.info("market data flows again", extra={"after_level": self.level.value})
                 self.level = TradingState.ACTIVE
                 self._risk.release_rule_state(OWNER, "market data flows again")
-            return self.level
-        silence = now - self._last_change
-        config = self._config
-        if silence >= config.halted_after_s and self.level is not TradingState.HALTED:
-            self._tighten(TradingState.HALTED, silence)
-        elif silence >= config.reducing_after_s and self.level is TradingState.ACTIVE:
-            self._tighten(TradingState.REDUCING, silence)
+        elif silence_s >= config.halted_after_s:
+            if self.level is not TradingState.HALTED:
+                self._tighten(TradingState.HALTED, silence_s)
+        elif self.level is TradingState.ACTIVE:
+            self._tighten(TradingState.REDUCING, silence_s)
         return self.level
 
-    def _tighten(self, level: TradingState, silence: float) -> None:
+    def _tighten(self, level: TradingState, silence_s: float) -> None:
         self.level = level
-        reason = f"no market data for {silence:.1f} s"
-        log.warning("stale market data feed", extra={"state": level.value, "silence_s": silence})
+        reason = f"no market data for {silence_s:.1f} s"
+        log.warning("stale market data feed", extra={"state": level.value, "silence_s": silence_s})
         self._risk.set_rule_state(level, reason, OWNER)

@@ -189,7 +189,6 @@ class TradingNode:
                     "journal": self.journal.stream,
                 },
             )
-            self.stale_feed.reset()
             feed_task = asyncio.create_task(self.feed.run(self), name="feed")
             ticker = asyncio.create_task(self._tick(), name="ticker")
             stop_task = asyncio.create_task(self._stop.wait(), name="stop")
@@ -276,11 +275,13 @@ class TradingNode:
         now = self.clock.timestamp_ns()
         for instrument_id in sorted(instruments):
             self.bus.send(RISK_EXECUTE, CancelAllOrders(instrument_id=instrument_id, ts_init=now))
+        if self.paper_venue is not None:
+            # the simulated venue applies the cancels once their latency has passed; a command
+            # still waiting for the next bar (and the cancel behind it) is reported as left open
+            self.paper_venue.process_time(self.clock.timestamp_ns() + self._max_latency_ns())
+            return
         deadline = time.monotonic() + _SHUTDOWN_CANCEL_WAIT_S
         while self.cache.orders_open() and time.monotonic() < deadline:
-            if self.paper_venue is not None:
-                # the simulated venue applies the cancels once their latency has passed
-                self.paper_venue.process_time(self.clock.timestamp_ns() + self._max_latency_ns())
             await asyncio.sleep(_TICK_S)
 
     def _max_latency_ns(self) -> int:
@@ -307,7 +308,7 @@ class TradingNode:
                     )
             if self.config.stale_feed.enabled and now >= next_stale:
                 next_stale = now + 0.25
-                self.stale_feed.check()
+                self.stale_feed.check(self.feed.silence_s())
             if self.live is not None and now >= next_reconcile:
                 next_reconcile = now + self.config.reconcile.interval_s
                 if self._reconciling is None or self._reconciling.done():
@@ -324,7 +325,6 @@ class TradingNode:
 
     def handle_bar(self, bar: Bar) -> None:
         """Take a closed bar: the venue matches against it first, then strategies see it."""
-        self.stale_feed.events += 1
         if bar.instrument_id not in self.cache.last_prices:
             # value balances from the first open, as a backtest does before its first bar
             self.cache.last_prices[bar.instrument_id] = bar.open
@@ -341,7 +341,6 @@ class TradingNode:
 
     def handle_trade(self, trade: TradeTick) -> None:
         """Take a public trade."""
-        self.stale_feed.events += 1
         if self.event_clock:
             self._advance(trade.ts_event)
         if self.paper_venue is not None:
@@ -350,7 +349,6 @@ class TradingNode:
 
     def handle_book(self, event: BookSnapshot | BookDeltas) -> None:
         """Take an L2 snapshot or delta batch."""
-        self.stale_feed.events += 1
         if self.event_clock:
             self._advance(event.ts_event)
         if self.paper_venue is not None:

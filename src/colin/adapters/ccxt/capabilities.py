@@ -136,6 +136,19 @@ def _frozen(options: dict[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(options)
 
 
+def _watch(bids_asks: bool, positions: bool) -> frozenset[str]:
+    return (
+        _BOOK_AND_TRADES
+        | _PRIVATE_SPOT
+        | ({"bids_asks"} if bids_asks else set())
+        | ({"positions"} if positions else set())
+    )
+
+
+def _timeframes(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 _ALL_TYPES = frozenset(OrderType)
 _BASIC_TYPES = frozenset({OrderType.MARKET, OrderType.LIMIT})
 _GTC_IOC_FOK = frozenset({TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK})
@@ -143,9 +156,7 @@ _GTC_IOC = frozenset({TimeInForce.GTC, TimeInForce.IOC})
 _BOOK_AND_TRADES = frozenset({"ohlcv", "trades", "order_book", "ticker"})
 _PRIVATE_SPOT = frozenset({"orders", "my_trades", "balance"})
 
-_BINANCE_TIMEFRAMES = (
-    "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w",
-)  # fmt: skip
+_BINANCE_TIMEFRAMES = _timeframes("1s 1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h 1d 3d 1w")
 _BINANCE_OPTIONS = {"fetchCurrencies": False, "fetchMargins": False}
 
 _BINANCE_SPOT_BUDGET = RateBudget(
@@ -234,7 +245,7 @@ _register(
         post_only=True,  # LIMIT_MAKER
         reduce_only=False,
         amend=True,  # cancelReplace
-        watch=_BOOK_AND_TRADES | {"bids_asks"} | _PRIVATE_SPOT,
+        watch=_watch(bids_asks=True, positions=False),
         rate_budget=_BINANCE_SPOT_BUDGET,
         testnet=True,
         options=_frozen(
@@ -256,7 +267,7 @@ _register(
         post_only=True,  # timeInForce GTX
         reduce_only=True,
         amend=True,  # PUT /fapi/v1/order
-        watch=_BOOK_AND_TRADES | {"bids_asks"} | _PRIVATE_SPOT | {"positions"},
+        watch=_watch(bids_asks=True, positions=True),
         rate_budget=_BINANCE_USDM_BUDGET,
         testnet=True,
         options=_frozen(
@@ -264,133 +275,107 @@ _register(
         ),
     )
 )
-for _type, _default in (("spot", "spot"), ("linear", "swap")):
-    _market: MarketType = "spot" if _type == "spot" else "linear"
-    _is_linear = _market == "linear"
-    _register(
+
+
+def _spot_and_linear(market: MarketType) -> list[VenueCapabilities]:
+    """Bybit, OKX, Deribit and Hyperliquid, whose two market types differ in few fields."""
+    linear = market == "linear"
+    default_type = "swap" if linear else "spot"
+    common: dict[str, Any] = {"market_type": market, "post_only": True, "amend": True}
+    return [
         VenueCapabilities(
             venue="BYBIT",
             ccxt_id="bybit",
-            market_type=_market,
-            timeframes=("1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d", "1w"),
+            timeframes=_timeframes("1m 3m 5m 15m 30m 1h 2h 4h 6h 12h 1d 1w"),
             history=HistoryLimits(
                 candles=1000,
                 trades=None,  # recent trades only
-                funding=200 if _is_linear else None,
-                open_interest=200 if _is_linear else None,
+                funding=200 if linear else None,
+                open_interest=200 if linear else None,
             ),
             order_types=_ALL_TYPES,
             time_in_force=_GTC_IOC_FOK,
-            post_only=True,
-            reduce_only=_is_linear,
-            amend=True,
-            watch=_BOOK_AND_TRADES
-            | {"bids_asks"}
-            | _PRIVATE_SPOT
-            | ({"positions"} if _is_linear else set()),
+            reduce_only=linear,
+            watch=_watch(bids_asks=True, positions=linear),
             rate_budget=_BYBIT_BUDGET,
             testnet=True,
-            options=_frozen({"defaultType": _default}),
-        )
-    )
-    _register(
+            options=_frozen({"defaultType": default_type}),
+            **common,
+        ),
         VenueCapabilities(
             venue="OKX",
             ccxt_id="okx",
-            market_type=_market,
-            timeframes=("1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d", "1w"),
+            timeframes=_timeframes("1m 3m 5m 15m 30m 1h 2h 4h 6h 12h 1d 1w"),
             history=HistoryLimits(
                 candles=100,  # history-candles
                 trades=100,  # history-trades
-                funding=100 if _is_linear else None,
-                open_interest=100 if _is_linear else None,
+                funding=100 if linear else None,
+                open_interest=100 if linear else None,
             ),
             order_types=_ALL_TYPES,
             time_in_force=_GTC_IOC_FOK,
-            post_only=True,
-            reduce_only=_is_linear,
-            amend=True,
-            watch=_BOOK_AND_TRADES
-            | {"bids_asks"}
-            | _PRIVATE_SPOT
-            | ({"positions"} if _is_linear else set()),
+            reduce_only=linear,
+            watch=_watch(bids_asks=True, positions=linear),
             rate_budget=_OKX_BUDGET,
             testnet=True,  # demo trading
-            options=_frozen({"defaultType": _default}),
-        )
-    )
-    _register(
+            options=_frozen({"defaultType": default_type}),
+            **common,
+        ),
         VenueCapabilities(
             venue="DERIBIT",
             ccxt_id="deribit",
-            market_type=_market,
-            timeframes=("1m", "3m", "5m", "10m", "15m", "30m", "1h", "2h", "3h", "6h", "12h", "1d"),
-            history=HistoryLimits(candles=1000, trades=1000, funding=720 if _is_linear else None),
+            timeframes=_timeframes("1m 3m 5m 10m 15m 30m 1h 2h 3h 6h 12h 1d"),
+            history=HistoryLimits(candles=1000, trades=1000, funding=720 if linear else None),
             order_types=_ALL_TYPES,
             time_in_force=_GTC_IOC_FOK,
-            post_only=True,
             reduce_only=True,
-            amend=True,
-            watch=_BOOK_AND_TRADES | {"bids_asks"} | _PRIVATE_SPOT,
+            watch=_watch(bids_asks=True, positions=False),
             rate_budget=_DERIBIT_BUDGET,
             testnet=True,
-            options=_frozen({"defaultType": _default}),
-        )
-    )
-    _register(
+            options=_frozen({"defaultType": default_type}),
+            **common,
+        ),
         VenueCapabilities(
             venue="HYPERLIQUID",
             ccxt_id="hyperliquid",
-            market_type=_market,
-            timeframes=(
-                "1m",
-                "3m",
-                "5m",
-                "15m",
-                "30m",
-                "1h",
-                "2h",
-                "4h",
-                "8h",
-                "12h",
-                "1d",
-                "3d",
-                "1w",
-            ),
-            history=HistoryLimits(candles=5000, trades=None, funding=500 if _is_linear else None),
+            timeframes=_timeframes("1m 3m 5m 15m 30m 1h 2h 4h 8h 12h 1d 3d 1w"),
+            history=HistoryLimits(candles=5000, trades=None, funding=500 if linear else None),
             order_types=_BASIC_TYPES | {OrderType.STOP_MARKET, OrderType.STOP_LIMIT},
-            time_in_force=_GTC_IOC,
-            post_only=True,  # ALO
-            reduce_only=_is_linear,
-            amend=True,
-            watch=_BOOK_AND_TRADES | _PRIVATE_SPOT | ({"positions"} if _is_linear else set()),
+            time_in_force=_GTC_IOC,  # post-only is ALO
+            reduce_only=linear,
+            watch=_watch(bids_asks=False, positions=linear),
             rate_budget=_HYPERLIQUID_BUDGET,
             testnet=True,
             options=_frozen(
                 {
-                    "defaultType": _default,
-                    "fetchMarkets": {"types": [_default]},
+                    "defaultType": default_type,
+                    "fetchMarkets": {"types": [default_type]},
                     # no builder fee, no referrer: ccxt would otherwise sign both on first use
                     "builderFee": False,
                     "approvedBuilderFee": True,
                     "refSet": True,
                 }
             ),
-        )
-    )
+            **common,
+        ),
+    ]
+
+
+for _capabilities in (*_spot_and_linear("spot"), *_spot_and_linear("linear")):
+    _register(_capabilities)
 _register(
     VenueCapabilities(
         venue="KRAKEN",
         ccxt_id="kraken",
         market_type="spot",
-        timeframes=("1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w"),
+        timeframes=_timeframes("1m 5m 15m 30m 1h 4h 1d 1w"),
         history=HistoryLimits(candles=720, trades=1000),  # OHLC: the latest 720 candles only
         order_types=_ALL_TYPES,
         time_in_force=_GTC_IOC_FOK,
         post_only=True,
         reduce_only=False,
         amend=True,
-        watch=_BOOK_AND_TRADES | {"bids_asks"} | _PRIVATE_SPOT,
+        watch=_watch(bids_asks=True, positions=False),
         rate_budget=_KRAKEN_BUDGET,
         testnet=False,
         options=_frozen({"defaultType": "spot"}),

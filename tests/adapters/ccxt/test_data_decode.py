@@ -124,6 +124,13 @@ def test_order_book_snapshot_keeps_the_best_levels() -> None:
     assert (no_nonce.last_update_id, no_nonce.ts_event) == (3, 11)
     with pytest.raises(DataError, match="bids amount: must be positive"):
         book_snapshot({**book, "bids": [[100.0, 0.0]]}, BTC, 5, 0)
+    for bad in (float("inf"), float("nan"), -1.0):
+        with pytest.raises(DataError, match="asks price"):
+            book_snapshot({**book, "asks": [[bad, 1.0]]}, BTC, 5, 0)
+        with pytest.raises(DataError, match="bids amount"):
+            book_snapshot({**book, "bids": [(100.0, bad)]}, BTC, 5, 0)
+    mixed = book_snapshot({**book, "bids": [["100.5", 2], (100.0, Decimal("1.5"))]}, BTC, 5, 0)
+    assert mixed.bids == [(100.5, 2.0), (100.0, 1.5)]
 
 
 levels = st.dictionaries(

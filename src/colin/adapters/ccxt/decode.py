@@ -32,6 +32,7 @@ from colin.model.data import Bar, FundingRate, QuoteTick, TradeTick
 from colin.model.enums import AggressorSide, BookSide
 
 _MAX_MS = (2**63 - 1) // NANOS_PER_MILLI
+_INF = math.inf
 _SIDES = {"buy": AggressorSide.BUYER, "sell": AggressorSide.SELLER, None: AggressorSide.UNKNOWN}
 _SIDE_CODES = {AggressorSide.BUYER: 1, AggressorSide.SELLER: -1, AggressorSide.UNKNOWN: 0}
 
@@ -212,7 +213,18 @@ def _levels(levels: Any, depth: int, where: str) -> list[Level]:
         raise DataError(f"{where}: expected a list of [price, amount], got {levels!r}")
     out: list[Level] = []
     for level in levels[:depth]:
-        if not isinstance(level, list | tuple) or len(level) < 2:
+        if type(level) is list and len(level) >= 2:
+            price, size = level[0], level[1]
+            # the common case (ccxt's floats), checked without the general path: NaN fails `> 0`
+            if (
+                type(price) is float
+                and type(size) is float
+                and 0 < price < _INF
+                and 0 < size < _INF
+            ):
+                out.append((price, size))
+                continue
+        elif not isinstance(level, list | tuple) or len(level) < 2:
             raise DataError(f"{where}: expected [price, amount], got {level!r}")
         out.append((_positive(level[0], f"{where} price"), _positive(level[1], f"{where} amount")))
     return out

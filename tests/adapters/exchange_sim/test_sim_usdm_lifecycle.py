@@ -9,7 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from ccxt.base.errors import InvalidOrder, OrderNotFillable, OrderNotFound
+from ccxt.base.errors import (
+    InvalidOrder,
+    OrderImmediatelyFillable,
+    OrderNotFillable,
+    OrderNotFound,
+)
 
 from colin.adapters.exchange_sim import ExchangeSimulator
 
@@ -129,3 +134,51 @@ def test_reduce_only_cannot_open_or_grow(ccxt_usdm_mapped: Any) -> None:
     closed = client.create_order(SYMBOL, "market", "sell", 0.01, None, {"reduceOnly": True})
     assert closed["status"] == "closed"
     assert client.fetch_positions([SYMBOL]) == []
+
+
+def test_conditional_orders_go_through_the_algo_service(
+    sim: ExchangeSimulator, ccxt_usdm_mapped: Any
+) -> None:
+    client = ccxt_usdm_mapped
+    client.create_order(SYMBOL, "market", "buy", 0.05)
+    bid, _ = _touch(client)
+    stop = client.create_order(
+        SYMBOL,
+        "market",
+        "sell",
+        0.05,
+        None,
+        {"triggerPrice": round(bid - 20, 1), "reduceOnly": True, "clientOrderId": "sl-1"},
+    )  # the bars of 00:01-00:03 trade down through the trigger
+    assert (stop["status"], stop["triggerPrice"], stop["info"]["algoType"]) == (
+        "open",
+        round(bid - 20, 1),
+        "CONDITIONAL",
+    )
+    take = client.create_order(
+        SYMBOL,
+        "limit",
+        "sell",
+        0.05,
+        round(bid + 900, 1),
+        {"takeProfitPrice": round(bid + 900, 1), "reduceOnly": True},
+    )
+    with pytest.raises(OrderImmediatelyFillable, match="-2021"):
+        client.create_order(SYMBOL, "market", "sell", 0.05, None, {"triggerPrice": bid + 20})
+    waiting = client.fetch_open_orders(SYMBOL, params={"trigger": True})
+    assert [o["id"] for o in waiting] == [stop["id"], take["id"]]
+    assert client.fetch_open_orders(SYMBOL) == []  # nothing in the matching engine yet
+    for _ in range(36):
+        sim.advance(5_000)
+        if not sim.positions():
+            break
+    assert sim.positions() == {}
+    fired = client.fetch_order(None, SYMBOL, {"trigger": True, "clientOrderId": "sl-1"})
+    assert fired["info"]["algoStatus"] == "FINISHED" and fired["status"] == "closed"
+    placed = client.fetch_order(fired["info"]["actualOrderId"], SYMBOL)
+    assert (placed["clientOrderId"], placed["status"], placed["filled"]) == ("sl-1", "closed", 0.05)
+    assert placed["average"] <= round(bid - 20, 1)
+    client.cancel_order(take["id"], SYMBOL, {"trigger": True})
+    with pytest.raises(OrderNotFound):
+        client.cancel_order(take["id"], SYMBOL, {"trigger": True})
+    assert client.fetch_open_orders(SYMBOL, params={"trigger": True}) == []

@@ -16,10 +16,16 @@ from decimal import Decimal
 
 from colin.adapters.exchange_sim import errors
 from colin.adapters.exchange_sim.accounts import SimAccount
+from colin.adapters.exchange_sim.algo_orders import AlgoBook, AlgoOrder
 from colin.adapters.exchange_sim.clock import ExchangeClock
 from colin.adapters.exchange_sim.errors import BinanceError
 from colin.adapters.exchange_sim.events import ExchangeEvent, Market, TradePrint
-from colin.adapters.exchange_sim.exchange_info import binance_symbol, check_filters
+from colin.adapters.exchange_sim.exchange_info import (
+    MAX_NUM_ALGO_ORDERS,
+    binance_symbol,
+    check_filters,
+    filter_error,
+)
 from colin.adapters.exchange_sim.klines import FormingKline, KlineRow, kline_rows
 from colin.adapters.exchange_sim.market import (
     STEP_PRIORITY,
@@ -42,6 +48,7 @@ from colin.model.instrument import Instrument
 
 Subscriber = Callable[[ExchangeEvent], None]
 _FIRST_ORDER_ID = {"spot": 1_000_001, "usdm": 5_000_001}
+_FIRST_ALGO_ID = 9_000_001
 
 
 class SimExchange:
@@ -109,6 +116,12 @@ class SimExchange:
         self._steps = heapq.merge(*streams, key=lambda item: item[:3])
         self._next: tuple[int, int, int, ReplayStep, SymbolState] | None = None
         self._partial_ratio: Decimal | None = None
+        usdm = self.accounts["usdm"]
+        self.algo = AlgoBook(
+            lambda params, at_ms: self.place_order("usdm", params, at_ms),
+            usdm.orders.get,
+            _FIRST_ALGO_ID,
+        )
         self._replay_to(clock.now_ms())
 
     @staticmethod
@@ -159,6 +172,10 @@ class SimExchange:
             self._next = None
             self.accounts[state.market].clock.set_time(step_ms * NANOS_PER_MILLI)
             state.apply(step, self._publish)
+            if state.market == "usdm" and self.algo.open_orders(state.symbol):
+                price = state.last_trade_price()
+                if price is not None:
+                    self.algo.on_price(state.symbol, price, step_ms)
         for account in self.accounts.values():
             account.sync_clock(ts_ms)
             account.venue.process_time(account.clock.timestamp_ns())
@@ -216,8 +233,10 @@ class SimExchange:
         """Let the next new order find only ``ratio`` of its quantity in the book (one-shot)."""
         self._partial_ratio = ratio
 
-    def place_order(self, market: Market, params: dict[str, str]) -> OrderRecord:
-        """Parse, filter and submit a new order; return its record.
+    def place_order(
+        self, market: Market, params: dict[str, str], at_ms: int | None = None
+    ) -> OrderRecord:
+        """Parse, filter and submit a new order (sent now, or at ``at_ms``); return its record.
 
         Raises
         ------
@@ -236,7 +255,7 @@ class SimExchange:
         check_filters(market, state.instrument, request, reference, len(open_orders), stops)
         if self._partial_ratio is not None and request.quantity is not None:
             self._thin_book(state, request.side is OrderSide.BUY, request.quantity)
-        return account.submit(request, self.now_ms())
+        return account.submit(request, self.now_ms() if at_ms is None else at_ms)
 
     @staticmethod
     def _size_by_quote(state: SymbolState, request: OrderRequest) -> Decimal:
@@ -273,6 +292,19 @@ class SimExchange:
         )
         self.accounts[state.market].venue.process_book(snapshot)
         state.mark_venue_stale()
+
+    def create_algo_order(self, params: dict[str, str]) -> AlgoOrder:
+        """Register a USD-M conditional order, checked as the order it will place."""
+        state = self.symbol("usdm", params.get("symbol") or "")
+
+        def validate(order_params: dict[str, str]) -> None:
+            request = parse_order_request(order_params, "usdm")
+            opened = len(self.accounts["usdm"].open_orders(state.symbol))
+            if len(self.algo.open_orders(state.symbol)) >= MAX_NUM_ALGO_ORDERS:
+                raise filter_error("usdm", "MAX_NUM_ALGO_ORDERS")
+            check_filters("usdm", state.instrument, request, state.mark_price(), opened, 0)
+
+        return self.algo.create(params, self.now_ms(), state.last_trade_price(), validate)
 
     def find_order(self, market: Market, params: dict[str, str], cancel: bool) -> OrderRecord:
         """Return the order named by ``orderId`` or ``origClientOrderId`` (-2011/-2013 if none)."""

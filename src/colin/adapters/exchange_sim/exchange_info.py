@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from colin.adapters.exchange_sim.algo_orders import ALGO_TYPES
 from colin.adapters.exchange_sim.errors import BinanceError, filter_failure
 from colin.adapters.exchange_sim.events import Market
 from colin.adapters.exchange_sim.orders import (
@@ -147,7 +148,7 @@ def usdm_symbol_info(instrument: Instrument, onboard_ms: int) -> dict[str, Any]:
             {"filterType": "MAX_NUM_ALGO_ORDERS", "limit": MAX_NUM_ALGO_ORDERS},
             {"filterType": "MIN_NOTIONAL", "notional": _plain(instrument.min_notional)},
         ],
-        "orderTypes": list(USDM_ORDER_TYPES),
+        "orderTypes": sorted(set(USDM_ORDER_TYPES) | set(ALGO_TYPES)),
         "timeInForce": list(USDM_TIME_IN_FORCE),
     }
 
@@ -209,29 +210,30 @@ def check_filters(
         if price is not None and (
             price < instrument.tick_size or price > MAX_PRICE or price % instrument.tick_size
         ):
-            raise _fail(market, "PRICE_FILTER")
+            raise filter_error(market, "PRICE_FILTER")
     quantity = request.quantity
     assert quantity is not None, "a quote-sized order is sized before its filters"
     if quantity < _min_qty(instrument) or quantity % instrument.lot_size:
-        raise _fail(market, "LOT_SIZE")
+        raise filter_error(market, "LOT_SIZE")
     if quantity > _max_qty(instrument):
         is_market = request.order_type is OrderType.MARKET
-        raise _fail(market, "MARKET_LOT_SIZE" if is_market else "LOT_SIZE")
+        raise filter_error(market, "MARKET_LOT_SIZE" if is_market else "LOT_SIZE")
     value_price = request.price or request.stop_price or reference
     if (
         value_price is not None
         and instrument.notional(quantity, value_price) < instrument.min_notional
         and not request.reduce_only
     ):
-        raise _fail(market, "NOTIONAL" if market == "spot" else "MIN_NOTIONAL", instrument)
+        raise filter_error(market, "NOTIONAL" if market == "spot" else "MIN_NOTIONAL", instrument)
     if open_orders >= MAX_NUM_ORDERS:
-        raise _fail(market, "MAX_NUM_ORDERS")
+        raise filter_error(market, "MAX_NUM_ORDERS")
     is_stop = request.order_type in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT)
     if is_stop and open_stops >= MAX_NUM_ALGO_ORDERS:
-        raise _fail(market, "MAX_NUM_ALGO_ORDERS")
+        raise filter_error(market, "MAX_NUM_ALGO_ORDERS")
 
 
-def _fail(market: Market, name: str, instrument: Instrument | None = None) -> BinanceError:
+def filter_error(market: Market, name: str, instrument: Instrument | None = None) -> BinanceError:
+    """Return the error a failed filter ``name`` gets in ``market``."""
     if market == "spot":
         return filter_failure(name)
     if name == "PRICE_FILTER":

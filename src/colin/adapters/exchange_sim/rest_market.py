@@ -52,8 +52,8 @@ def add_market_routes(app: web.Application, sim: ExchangeSimulator, market: Mark
         symbol = symbol_of(params)
         limit = int_param(params, "limit", 100 if market == "spot" else 500)
         assert limit is not None
-        if market == "usdm" and limit not in _USDM_DEPTH_LIMITS:
-            raise BinanceError(-1100, "Illegal characters found in parameter 'limit'.")
+        if market == "usdm":  # the valid limit at or above the one asked for
+            limit = next((n for n in _USDM_DEPTH_LIMITS if n >= limit), _USDM_DEPTH_LIMITS[-1])
         last_id, bids, asks = exchange.depth_snapshot(market, symbol, min(limit, _SPOT_DEPTH_MAX))
         body: dict[str, Any] = {"lastUpdateId": last_id}
         if market == "usdm":

@@ -213,6 +213,12 @@ class SymbolState:
         """Format a quantity with 8 decimals."""
         return f"{size:.{self._size_places}f}"
 
+    def last_trade_price(self) -> Decimal | None:
+        """Return the last public trade's price, else the book's mid (``None`` before data)."""
+        if self.last_price is not None:
+            return Decimal(self.price_str(self.last_price))
+        return self.mark_price()
+
     def mark_price(self) -> Decimal | None:
         """Return the mid of the book, else the last trade price (``None`` before any data)."""
         bid, ask = self.book.best_bid(), self.book.best_ask()

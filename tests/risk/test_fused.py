@@ -2,8 +2,9 @@
 
 Two nodes are built alike and play the same random actions: one with the fused path (the
 default), one with it switched off. Every decision must be the same (all fields but the timing),
-and so must the open-order ledger and the throttle's state. Hand-built cases then show that the
-fast path really carries the ordinary order and gives up near each limit.
+and so must the open-order ledger and the counts. Hand-built cases then show that the fast path
+really carries the ordinary order, hands the order to the general checks near each limit and
+leaves duplicates to the whole general path.
 """
 
 from __future__ import annotations

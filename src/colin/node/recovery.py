@@ -7,6 +7,10 @@ again by the portfolio (so spot positions are what this node bought and sold). T
 reconciliation with the venue then brings orders up to date — fills missed while the node was
 down, orders canceled or filled meanwhile, submits that never reached the venue — and overwrites
 balances and derivative positions with the venue's numbers.
+
+An order whose intent was journaled but not its ``OrderSubmitted`` (the process died between the
+two writes) was never sent: the execution engine sends only after both. :func:`deny_unsent`
+closes such orders with an ``OrderDenied`` once the engines run.
 """
 
 from __future__ import annotations
@@ -15,9 +19,12 @@ import logging
 from dataclasses import dataclass, field
 
 from colin.cache.cache import Cache
+from colin.core.bus import MessageBus
 from colin.core.ids import ClientOrderId
+from colin.core.topics import EXEC_PROCESS
 from colin.execution.journal import Journal
-from colin.model.events import OrderFilled
+from colin.model.enums import OrderStatus
+from colin.model.events import OrderDenied, OrderFilled
 from colin.model.orders import Order
 from colin.persistence.replay import rebuild_from_journal
 from colin.portfolio.portfolio import Portfolio
@@ -79,3 +86,23 @@ def restore_from_journal(journal: Journal, cache: Cache, portfolio: Portfolio) -
             },
         )
     return restored
+
+
+def deny_unsent(restored: RestoredState, bus: MessageBus, ts: int) -> int:
+    """Close every restored order that was never sent with ``OrderDenied``; return how many."""
+    unsent = [o for o in restored.orders if o.status is OrderStatus.INITIALIZED]
+    for order in unsent:
+        bus.send(
+            EXEC_PROCESS,
+            OrderDenied(
+                client_order_id=order.client_order_id,
+                instrument_id=order.instrument_id,
+                strategy_id=order.strategy_id,
+                reason="not sent: the node stopped before sending it",
+                ts_event=ts,
+                ts_init=ts,
+            ),
+        )
+    if unsent:
+        log.info("unsent orders closed", extra={"orders": [o.client_order_id for o in unsent]})
+    return len(unsent)

@@ -51,7 +51,7 @@ from colin.node.config import BacktestRunConfig
 from colin.node.feeds import MarketFeed
 from colin.node.live_config import TradingNodeConfig
 from colin.node.live_execution import LiveExecution
-from colin.node.recovery import RestoredState, restore_from_journal
+from colin.node.recovery import RestoredState, deny_unsent, restore_from_journal
 from colin.node.staleness import StaleFeedMonitor
 from colin.persistence.sql import SqlJournal, SqlStore
 from colin.portfolio.portfolio import Portfolio
@@ -142,6 +142,7 @@ class TradingNode:
                 self.exec_engine,
                 self.portfolio,
             )
+        deny_unsent(self.restored, self.bus, self.clock.timestamp_ns())
         self.strategies = list(strategies) if strategies is not None else [_strategy(config)]
         self.stale_feed = StaleFeedMonitor(config.stale_feed, self.risk_engine)
         self.fills: list[OrderFilled] = []

@@ -94,8 +94,9 @@ class OrderAssessor:
         self.max_quantity = (
             None if config.max_order_quantity is None else Decimal(repr(config.max_order_quantity))
         )
-        self.checks: list[PreTradeCheck] = self._build(
-            config, cache, portfolio, ledger, book, tradable
+        # a tuple: the fused path reads the limits once and must see every check there is
+        self.checks: tuple[PreTradeCheck, ...] = tuple(
+            self._build(config, cache, portfolio, ledger, book, tradable)
         )
         self.price_checks: tuple[CheckFunction, ...] = tuple(
             c.check for c in self.checks if isinstance(c, PriceBandCheck | SelfTradeCheck)

@@ -20,6 +20,7 @@ stretch of the week (which does not change any verdict).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -91,7 +92,7 @@ class FusedChecks:
 
     def __init__(
         self,
-        checks: list[PreTradeCheck],
+        checks: Sequence[PreTradeCheck],
         specs: SpecCache,
         cache: CacheFacade,
         portfolio: PortfolioFacade,

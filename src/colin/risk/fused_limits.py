@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TypeVar
 
 from colin.risk.checks import (
@@ -45,7 +46,7 @@ _KNOWN = (
 )
 
 
-def _first(checks: list[PreTradeCheck], kind: type[_Check]) -> _Check | None:
+def _first(checks: Sequence[PreTradeCheck], kind: type[_Check]) -> _Check | None:
     return next((c for c in checks if isinstance(c, kind)), None)
 
 
@@ -80,7 +81,7 @@ class FusedLimits:
         "var",
     )
 
-    def __init__(self, checks: list[PreTradeCheck]) -> None:
+    def __init__(self, checks: Sequence[PreTradeCheck]) -> None:
         self.complete = all(type(c) in _KNOWN for c in checks)
         self.tradable = _first(checks, TradableCheck)
         self.hours = _first(checks, TradingHoursCheck)

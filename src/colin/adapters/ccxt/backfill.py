@@ -124,7 +124,9 @@ class Backfiller:
         ConfigError
             If the venue has no such market; the message lists some it has.
         """
-        markets = await self._request("markets", None, self.exchange.load_markets)
+        markets = self.exchange.markets or await self._request(
+            "markets", None, self.exchange.load_markets
+        )
         market = markets.get(symbol) if isinstance(markets, Mapping) else None
         if market is None:
             venue, market_type = self.capabilities.venue, self.capabilities.market_type

@@ -46,6 +46,27 @@ async def advance(sim: ExchangeSimulator, ms: int) -> None:
     await asyncio.wait_for(asyncio.to_thread(sim.advance, ms), T)
 
 
+async def user_stream_live(exchange: Any, market: str) -> None:
+    """Wait until the user-data stream a pending ``watch_*`` opened is live."""
+    async with asyncio.timeout(T):
+        if market == "spot":  # ccxt flags the subscription at once, then awaits the ack
+            url = exchange.urls["api"]["ws"]["ws-api"]["spot"]
+            while not (
+                url in exchange.clients
+                and "spot" in exchange.clients[url].subscriptions
+                and "authenticate:signature:spot" not in exchange.clients[url].futures
+            ):
+                await asyncio.sleep(0.01)
+            return
+        # USD-M: the listenKey, then the stream's socket
+        while not exchange.options.get("linear", {}).get("listenKey"):
+            await asyncio.sleep(0.01)
+        url = exchange.get_private_ws_url("linear", exchange.options["linear"]["listenKey"])
+        while url not in exchange.clients or exchange.clients[url].closed():
+            await asyncio.sleep(0.01)
+        await exchange.clients[url].connected
+
+
 class Watchers:
     """Keeps ``watch_orders``, ``watch_my_trades`` and ``watch_balance`` pending all the time."""
 
@@ -57,21 +78,12 @@ class Watchers:
 
     async def start(self, market: str) -> None:
         ex = self.exchange
-        if market == "spot":  # the WS-API subscription is acknowledged when this returns
-            await asyncio.wait_for(ex.authenticate({"type": "spot"}), T)
         self._tasks = [
             asyncio.ensure_future(self._loop(ex.watch_orders, self._record)),
             asyncio.ensure_future(self._loop(ex.watch_my_trades, None)),
             asyncio.ensure_future(self._loop(ex.watch_balance, None)),
         ]
-        if market == "usdm":  # wait for the listenKey, then for the stream's socket
-            async with asyncio.timeout(T):
-                while not ex.options.get("linear", {}).get("listenKey"):
-                    await asyncio.sleep(0.01)
-                url = ex.get_private_ws_url("linear", ex.options["linear"]["listenKey"])
-                while url not in ex.clients:
-                    await asyncio.sleep(0.01)
-                await ex.clients[url].connected
+        await user_stream_live(ex, market)
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -192,7 +204,7 @@ def test_spot_subscription_with_a_wrong_secret_is_refused(sim: ExchangeSimulator
 def test_usdm_stream_refuses_unknown_and_expired_listen_keys(sim: ExchangeSimulator) -> None:
     async def body(exchange: Any) -> None:
         watch = asyncio.ensure_future(exchange.watch_orders("BTC/USDT:USDT"))
-        await asyncio.sleep(0.3)
+        await user_stream_live(exchange, "usdm")
         key = exchange.options["linear"]["listenKey"]
         url = exchange.get_private_ws_url("linear", key)
         await advance(sim, 61 * 60_000)  # the key was never kept alive: it has expired
@@ -221,13 +233,13 @@ def test_a_dropped_user_stream_is_reconnected_by_the_next_watch(
 
     async def body(exchange: Any) -> None:
         first = asyncio.ensure_future(exchange.watch_orders(symbol))
-        await asyncio.sleep(0.3)
+        await user_stream_live(exchange, market)
         sim.ws_faults.add(WsFaultRule("close", path=path, close_code=None))
         await asyncio.wait_for(exchange.create_order(symbol, "market", "buy", 0.01), T)
         with pytest.raises(ccxt.NetworkError):
             await asyncio.wait_for(first, T)
         second = asyncio.ensure_future(exchange.watch_orders(symbol))
-        await asyncio.sleep(0.3)
+        await user_stream_live(exchange, market)
         order = await asyncio.wait_for(exchange.create_order(symbol, "market", "buy", 0.01), T)
         seen = await asyncio.wait_for(second, T)
         assert order["id"] in {o["id"] for o in seen}

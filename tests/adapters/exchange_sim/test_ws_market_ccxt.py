@@ -131,8 +131,7 @@ def test_watch_ohlcv_closes_the_same_candle_as_rest(
         assert rest[0][0] == start and rest[0][5] > 0
 
         def closed() -> bool:  # every update of the bar, up to its close
-            streamed: list[Any] | None = {c[0]: c for c in exchange.ohlcvs[symbol]["1m"]}.get(start)
-            return streamed == rest[0]
+            return bool({c[0]: c for c in exchange.ohlcvs[symbol]["1m"]}.get(start) == rest[0])
 
         await until(closed, lambda: exchange.watch_ohlcv(symbol, "1m"))
 

@@ -250,3 +250,22 @@ def test_unanswered_pings_make_ccxt_time_out_the_connection(sim: ExchangeSimulat
             await asyncio.wait_for(pending, T)
 
     run(sim, "spot", body)
+
+
+@pytest.mark.parametrize(("market", "symbol"), [("spot", "BTC/USDT"), ("usdm", "BTC/USDT:USDT")])
+def test_watch_bids_asks_follows_the_top_of_the_book(
+    sim: ExchangeSimulator, market: str, symbol: str
+) -> None:
+    async def body(exchange: Any) -> None:
+        await first_update(sim, asyncio.ensure_future(exchange.watch_bids_asks([symbol])))
+        await advance(sim, 20_000)
+        book = await asyncio.wait_for(exchange.fetch_order_book(symbol, 5), T)
+        top = (book["bids"][0][0], book["bids"][0][1], book["asks"][0][0], book["asks"][0][1])
+
+        def streamed() -> tuple[Any, ...]:
+            ticker = exchange.bidsasks.get(symbol, {})
+            return tuple(ticker.get(k) for k in ("bid", "bidVolume", "ask", "askVolume"))
+
+        await until(lambda: streamed() == top, lambda: exchange.watch_bids_asks([symbol]))
+
+    run(sim, market, body)

@@ -231,7 +231,7 @@ class MarketStreams:
         self._tops[(event.market, event.symbol)] = top
         bid = top[0] or ("0", "0")
         ask = top[1] or ("0", "0")
-        frame: dict[str, Any] = {"u": update_id, "s": event.symbol}
+        frame: dict[str, Any] = {"u": update_id, "s": event.symbol}  # spot: no event type
         if event.market == "usdm":
             frame = {"e": "bookTicker", "u": update_id, "E": event.event_ms, "T": event.event_ms}
             frame["s"] = event.symbol

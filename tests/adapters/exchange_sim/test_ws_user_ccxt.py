@@ -273,3 +273,32 @@ def test_spot_orders_over_the_websocket_api(sim: ExchangeSimulator) -> None:
         assert truth == {int(resting["id"]): "CANCELED", int(taken["id"]): "FILLED"}
 
     run(sim, "spot", body)
+
+
+def test_reordered_execution_reports_leave_ccxt_with_the_older_state(
+    sim: ExchangeSimulator,
+) -> None:
+    """A TRADE report before its NEW: ccxt keeps whichever came last, so a client must order
+    reports itself (by cumulative quantity / event time) or confirm with a REST lookup."""
+
+    async def body(exchange: Any) -> None:
+        watchers = Watchers(exchange, "BTC/USDT")
+        await watchers.start("spot")
+        sim.ws_faults.add(WsFaultRule("reorder", path="/ws-api", stream="executionReport"))
+        order = await asyncio.wait_for(exchange.create_order("BTC/USDT", "market", "buy", 0.01), T)
+
+        def both_in() -> bool:  # the TRADE (a fill in myTrades), then the held-back NEW
+            cached = watchers.order(order["id"]) or {}
+            fills = [t for t in exchange.myTrades or [] if t["order"] == order["id"]]
+            return bool(fills) and cached.get("status") == "open"
+
+        await watchers.until(both_in)
+        await watchers.stop()
+        assert watchers.order(order["id"])["filled"] == 0.0  # type: ignore[index]
+        rest = await asyncio.wait_for(exchange.fetch_order(order["id"], "BTC/USDT"), T)
+        assert (rest["status"], rest["filled"]) == ("closed", 0.01)
+        trades = [t for t in exchange.myTrades if t["order"] == order["id"]]
+        assert sum(t["amount"] for t in trades) == pytest.approx(0.01)
+
+    run(sim, "spot", body)
+    assert [record.kind for record in sim.ws_faults.log] == ["reorder"]

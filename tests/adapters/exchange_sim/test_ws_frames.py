@@ -318,6 +318,8 @@ def test_spot_websocket_api_subscriptions_and_user_events() -> None:
             await ws.send_json({"id": "d", "method": "userDataStream.unsubscribe",
                                 "params": {"subscriptionId": 1}})  # fmt: skip
             assert await recv(ws) == {"id": "d", "status": 200, "result": {}}
+            await ws.send_json({"id": "m", "method": "time", "params": ["not", "a", "dict"]})
+            assert (await recv(ws))["error"]["code"] == -1100
             await ws.send_json({"id": "e", "method": "session.subscriptions"})
             assert await recv(ws) == {"id": "e", "status": 200, "result": [{"subscriptionId": 0}]}
             sim.exchange.emit(order_update("spot", "TRADE", "PARTIALLY_FILLED", "0.5"))

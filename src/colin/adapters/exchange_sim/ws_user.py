@@ -126,7 +126,9 @@ class SpotUserApi:
         request_id = request.get("id")
         params = request.get("params") or {}
         method = request.get("method")
-        if method == "userDataStream.subscribe.signature":
+        if not isinstance(params, dict):
+            conn.send_control(_error(request_id, 400, -1100, "Malformed request."))
+        elif method == "userDataStream.subscribe.signature":
             self._subscribe(conn, request_id, params)
         elif method in ORDER_METHODS:
             conn.send_control(self._order(request_id, method, params))

@@ -1,0 +1,189 @@
+"""Benchmark: live trading on loopback against the local exchange simulator, through ccxt.
+
+Run with ``python benchmarks/bench_live.py [--orders 1000] [--json out.json]`` (about three
+minutes). Every simulator runs in a process of its own. Three measurements:
+
+1. **Tick-to-order latency** (:mod:`live_latency`): a node in live mode answers every trade,
+   closed-bar and book message with an order; from ccxt's receipt of the WebSocket message to
+   ccxt issuing the HTTP request, p50/p99/max over ``--orders`` orders, against the bare ccxt
+   path (no Colin engine) measured in the same process on the same simulator.
+2. **The simulator's sustained order rate**: async ccxt clients create and cancel resting limit
+   orders for ``--rate-seconds``; orders per second, and each side's CPU.
+3. **Symbols one paper node follows** (:mod:`live_symbols`): S symbols with ``kline_1m`` and L2
+   books at ``--speed`` simulated seconds per wall second; the node process's CPU per wall second,
+   messages per second and lags.
+
+The load average is printed with the results: other processes on the machine slow both sides.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from colin.adapters.ccxt.exchange_factory import create_exchange
+from colin.adapters.ccxt.symbols import to_ccxt_symbol
+from live_latency import tick_to_order
+from live_sim_process import SPOT, SimProcess, SimSpec
+from live_symbols import symbols_on_one_core
+
+
+async def order_rate(sim: SimProcess, clients: int, workers: int, seconds: float) -> dict[str, Any]:
+    """``clients`` async ccxt exchanges with ``workers`` coroutines each create and cancel
+    resting limit orders for ``seconds``; count the round trips."""
+    exchanges = [create_exchange("binance", "spot", overrides=sim.ccxt) for _ in range(clients)]
+    await asyncio.gather(*(ex.load_markets() for ex in exchanges))
+    symbol = to_ccxt_symbol(SPOT)
+    price = (await exchanges[0].fetch_order_book(symbol, 5))["bids"][0][0] * 0.9
+    created = canceled = failed = 0
+    deadline = 0.0
+
+    async def worker(exchange: Any) -> None:
+        nonlocal created, canceled, failed
+        while time.monotonic() < deadline:
+            try:
+                order = await exchange.create_order(symbol, "limit", "buy", 0.001, price)
+                created += 1
+                await exchange.cancel_order(order["id"], symbol)
+                canceled += 1
+            except Exception:  # counted: the rate is of successful requests only
+                failed += 1
+
+    sim.mark()
+    cpu0, wall0 = time.process_time(), time.monotonic()
+    deadline = wall0 + seconds
+    try:
+        await asyncio.gather(*(worker(ex) for ex in exchanges for _ in range(workers)))
+        wall = time.monotonic() - wall0
+        client_cpu = (time.process_time() - cpu0) / wall
+        simulator_cpu = sim.report()
+    finally:
+        await asyncio.gather(*(ex.close() for ex in exchanges))
+    return {
+        "clients": clients * workers,
+        "seconds": round(wall, 2),
+        "orders_per_s": created / wall,
+        "requests_per_s": (created + canceled) / wall,
+        "failed": failed,
+        "client_cpu_share": client_cpu,
+        "simulator_cpu_share": simulator_cpu,
+    }
+
+
+def simulator_order_rate(seconds: float) -> dict[str, Any]:
+    """Run :func:`order_rate` against a stepped one-symbol simulator in its own process."""
+    with SimProcess(SimSpec()) as sim:
+        return asyncio.run(order_rate(sim, clients=4, workers=4, seconds=seconds))
+
+
+def _ms(stats: dict[str, float], key: str) -> str:
+    return f"{stats[key] / 1000:.2f}"
+
+
+def print_latency(result: dict[str, Any]) -> None:
+    """Table of the tick-to-order latencies, with ratios to the bare ccxt path."""
+    base = result["bare ccxt"]["all"]
+    print("\n1. tick-to-order on loopback (ccxt WS receipt -> order request issued), ms")
+    print(f"{'path':<32}{'orders':>7}{'p50':>8}{'p99':>8}{'max':>8}{'p50 x':>7}{'p99 x':>7}")
+    for name, stats in result.items():
+        every = stats["all"]
+        print(
+            f"{name:<32}{every['n']:>7}{_ms(every, 'p50_us'):>8}{_ms(every, 'p99_us'):>8}"
+            f"{_ms(every, 'max_us'):>8}{every['p50_us'] / base['p50_us']:>7.1f}"
+            f"{every['p99_us'] / base['p99_us']:>7.1f}"
+        )
+    for name, stats in result.items():
+        kinds = ", ".join(
+            f"{kind} {_ms(stats[kind], 'p50_us')}/{_ms(stats[kind], 'p99_us')}"
+            for kind in ("trade", "bar", "book")
+        )
+        legs = ", ".join(
+            f"{leg} {_ms(stats[leg], 'p50_us')}/{_ms(stats[leg], 'p99_us')}"
+            for leg in ("to_strategy", "submit", "to_wire")
+        )
+        print(f"   {name}: by message {kinds}; legs {legs} (p50/p99 ms)")
+
+
+def print_order_rate(result: dict[str, Any]) -> None:
+    """The simulator's sustained order rate."""
+    print("\n2. simulator order rate (create + cancel, async ccxt clients)")
+    print(
+        f"   {result['clients']} clients, {result['seconds']} s: "
+        f"{result['orders_per_s']:.0f} orders/s ({result['requests_per_s']:.0f} requests/s, "
+        f"{result['failed']} failed); CPU: simulator {result['simulator_cpu_share']:.0%}, "
+        f"clients {result['client_cpu_share']:.0%} of a core"
+    )
+
+
+def print_symbols(rows: list[dict[str, Any]]) -> None:
+    """Table of the symbols-on-one-core runs."""
+    print("\n3. one paper node following kline_1m + L2 book of S symbols (node in its own process)")
+    print(
+        f"{'S':>5}{'follows':>8}{'ready s':>8}{'msg/s':>8}{'node CPU':>9}{'us/msg':>8}"
+        f"{'node lag p50/p99 ms':>21}{'event lag p50/p99 ms':>22}{'sim CPU':>8}"
+    )
+    for row in rows:
+        node, event = row["lag_in_node"], row["lag_from_event"]
+        print(
+            f"{row['symbols']:>5}{row['following']:>8}{row['ready_s']:>8.1f}"
+            f"{row['messages_per_s']:>8.0f}{row['node_cpu_share']:>9.0%}"
+            f"{row['cpu_us_per_message']:>8.0f}"
+            f"{_ms(node, 'p50_us') + ' / ' + _ms(node, 'p99_us'):>21}"
+            f"{_ms(event, 'p50_us') + ' / ' + _ms(event, 'p99_us'):>22}"
+            f"{row['simulator_cpu_share']:>8.0%}"
+        )
+    last = rows[-1]
+    per_symbol = last["messages_per_s"] / last["symbols"]
+    print(
+        f"   at {per_symbol:.1f} messages/s per symbol one core would follow about "
+        f"{last['symbols'] / last['node_cpu_share']:.0f} symbols; at Binance's busiest "
+        f"(10 depth diffs/s + 0.5 klines/s per symbol) about "
+        f"{1e6 / last['cpu_us_per_message'] / 10.5:.0f}"
+    )
+
+
+def main() -> None:
+    """Run the three measurements, print the tables, optionally write JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orders", type=int, default=1000, help="orders per latency path")
+    parser.add_argument("--rate-seconds", type=float, default=10.0)
+    parser.add_argument("--symbols", default="50,100,200", help="comma-separated S values")
+    parser.add_argument("--speed", type=float, default=10.0, help="simulated s per wall s")
+    parser.add_argument("--follow-seconds", type=float, default=15.0)
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    started = time.monotonic()
+    load = {"start": os.getloadavg()}
+    print(f"load average at start: {load['start'][0]:.2f} (1 min), {os.cpu_count()} CPUs")
+    latency = tick_to_order(args.orders, limit_s=60.0)
+    print_latency(latency)
+    rate = simulator_order_rate(args.rate_seconds)
+    print_order_rate(rate)
+    symbols = [
+        symbols_on_one_core(int(s), args.speed, args.follow_seconds)
+        for s in args.symbols.split(",")
+    ]
+    print_symbols(symbols)
+    load["end"] = os.getloadavg()
+    elapsed = time.monotonic() - started
+    print(f"\nload average at end: {load['end'][0]:.2f}; benchmark took {elapsed:.0f} s")
+    if args.json is not None:
+        report = {
+            "tick_to_order": latency,
+            "order_rate": rate,
+            "symbols": symbols,
+            "load_average": load,
+            "seconds": elapsed,
+        }
+        args.json.write_text(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        main()

@@ -1,0 +1,339 @@
+"""Tick-to-order latency of the live-trading benchmark: market message in, order request out.
+
+A message is timestamped when ccxt's WebSocket handler receives it (the data exchange's
+``handle_message``), an order when ccxt issues its HTTP request (the order exchange's ``fetch``),
+both with ``time.perf_counter_ns``; the order's client id ties it to the message it answers
+(:class:`WireProbe`). Two paths answer every trade, closed bar and book message of spot
+BTC/USDT with an IOC buy 2% under the market (it expires unfilled):
+
+- the bare ccxt path: ``watch_*`` loops calling ``create_order`` at once (the baseline);
+- a live :class:`~colin.node.trading.TradingNode`: data client, data engine, strategy, risk
+  engine, execution engine with its write-ahead journal, ccxt execution client.
+
+The stepped simulator moves five simulated seconds at a time; the next step waits until every
+order is answered and nothing has arrived for ``QUIET_S``, so each latency is one message's path,
+not a queue behind the previous step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import parse_qs
+
+from colin.adapters.ccxt.capabilities import capabilities_for
+from colin.adapters.ccxt.exchange_factory import create_exchange
+from colin.adapters.ccxt.symbols import instrument_from_market, to_ccxt_symbol
+from colin.model.book import OrderBook
+from colin.model.data import Bar, TradeTick
+from colin.model.enums import OrderSide, TimeInForce
+from colin.node.exchange_feed import ExchangeFeed
+from colin.node.live_config import TradingNodeConfig
+from colin.node.trading import TradingNode
+from colin.persistence.sql import create_store
+from colin.strategy.params import StrategyParams
+from colin.strategy.strategy import Strategy
+from live_sim_process import SPOT, SimProcess, SimSpec, percentiles
+
+STEP_MS = 5_000  # one simulated step: about one point of a bar's synthesized path
+QUIET_S = 0.02  # a step is over when nothing arrived for this long and every order is done
+WARMUP_ORDERS = 30
+LEGS = ("to_strategy", "submit", "to_wire")
+QTY = Decimal("0.001")
+BELOW = Decimal("0.98")  # IOC buys 2% under the market expire unfilled
+RISK = {  # what live mode requires, loose enough that every order passes
+    "max_order_notional": 1_000,
+    "max_position_notional": 20_000,
+    "price_band_pct": 0.05,
+    "self_trade_prevention": False,
+}
+
+
+@dataclass
+class WireProbe:
+    """Receipt times of market messages at ccxt, and wire times of the orders they caused."""
+
+    received: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(kind, venue id of the message) -> ``perf_counter_ns`` at its first receipt."""
+    cause: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """client order id -> the message it answers."""
+    sent: dict[str, int] = field(default_factory=dict)
+    """client order id -> ``perf_counter_ns`` when ccxt issued its HTTP request."""
+    decided: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """client order id -> ``perf_counter_ns`` when the strategy got the message and when its
+    submit call returned."""
+    answered: int = 0
+    last_activity_ns: int = 0
+
+    def watch(self, exchange: Any) -> None:
+        """Timestamp every message at ccxt's WebSocket handler (before ccxt parses it)."""
+        original = exchange.handle_message
+
+        def handle_message(client: Any, message: Any) -> Any:
+            now = time.perf_counter_ns()
+            key = message_key(message)
+            if key is not None and key not in self.received:
+                self.received[key] = now
+            self.last_activity_ns = now
+            return original(client, message)
+
+        exchange.handle_message = handle_message
+
+    def wire(self, exchange: Any) -> None:
+        """Timestamp every new-order request where ccxt issues it (``fetch``), and note the
+        order exchange's user-stream messages as activity."""
+        original = exchange.fetch
+        original_handler = exchange.handle_message
+
+        def handle_message(client: Any, message: Any) -> Any:
+            self.last_activity_ns = time.perf_counter_ns()
+            return original_handler(client, message)
+
+        exchange.handle_message = handle_message
+
+        async def fetch(
+            url: str, method: str = "GET", headers: Any = None, body: Any = None
+        ) -> Any:
+            is_order = method == "POST" and url.endswith("/order") and isinstance(body, str)
+            if is_order:
+                for client_id in parse_qs(body).get("newClientOrderId", ()):
+                    self.sent[client_id] = time.perf_counter_ns()
+            try:
+                return await original(url, method, headers, body)
+            finally:
+                if is_order:
+                    self.answered += 1
+                    self.last_activity_ns = time.perf_counter_ns()
+
+        exchange.fetch = fetch
+
+    def latencies(self) -> dict[str, list[int]]:
+        """Message-to-wire ns of every order, by the kind of message it answers, and of the
+        three legs: ``to_strategy`` (ccxt's parsing, the data path), ``submit`` (the submit
+        call: risk, OMS, journal) and ``to_wire`` (the execution task, ccxt's request)."""
+        out: dict[str, list[int]] = {k: [] for k in ("trade", "bar", "book", *LEGS)}
+        for client_id, key in self.cause.items():
+            if client_id in self.sent and key in self.received:
+                sent, received = self.sent[client_id], self.received[key]
+                out[key[0]].append(sent - received)
+                seen, submitted = self.decided[client_id]
+                out["to_strategy"].append(seen - received)
+                out["submit"].append(submitted - seen)
+                out["to_wire"].append(sent - submitted)
+        return out
+
+    def reset(self) -> None:
+        """Forget what was measured (after the warm-up)."""
+        self.cause.clear()
+        self.sent.clear()
+        self.decided.clear()
+
+
+def message_key(message: Any) -> tuple[str, str] | None:
+    """``(kind, id)`` of a Binance market frame: a trade's id, a depth diff's last update id,
+    and for a kline the open time of its bar (the first kline of a bar closes the previous one)."""
+    if not isinstance(message, dict):
+        return None
+    data = message.get("data", message)
+    event = data.get("e") if isinstance(data, dict) else None
+    if event == "trade":
+        return ("trade", str(data["t"]))
+    if event == "depthUpdate":
+        return ("book", str(data["u"]))
+    if event == "kline":
+        return ("bar", str(data["k"]["t"]))
+    return None
+
+
+class AnswerParams(StrategyParams):
+    """Parameters of :class:`AnswerEveryMessage`."""
+
+    instrument_id: str
+
+
+class AnswerEveryMessage(Strategy):
+    """Answers every trade, closed bar and book update with an IOC buy 2% under the market."""
+
+    name = "answer_every_message"
+    Params = AnswerParams
+    params: AnswerParams
+
+    def __init__(self, probe: WireProbe, instrument_id: str) -> None:
+        super().__init__({"instrument_id": instrument_id})
+        self.probe = probe
+
+    def on_start(self) -> None:
+        """Subscribe to trades, 1m bars and the book."""
+        iid = self.params.instrument_id
+        self.subscribe_trade_ticks(iid)
+        self.subscribe_bars(iid, "1m")
+        self.subscribe_order_book(iid)
+
+    def on_trade_tick(self, trade: TradeTick) -> None:
+        """Answer a trade."""
+        self._answer(("trade", trade.trade_id), trade.price)
+
+    def on_bar(self, bar: Bar) -> None:
+        """Answer a closed bar (caused by the first kline of the next bar)."""
+        self._answer(("bar", str(bar.ts_event // 1_000_000)), bar.close)
+
+    def on_order_book(self, book: OrderBook) -> None:
+        """Answer a book update."""
+        bid = book.best_bid_price()
+        if bid is not None:
+            self._answer(("book", str(book.last_update_id)), bid)
+
+    def _answer(self, key: tuple[str, str], price: float) -> None:
+        seen = time.perf_counter_ns()
+        limit = Decimal(str(price)) * BELOW
+        iid = self.params.instrument_id
+        order = self.submit_limit(iid, OrderSide.BUY, QTY, limit, time_in_force=TimeInForce.IOC)
+        client_id = str(order.client_order_id)
+        self.probe.decided[client_id] = (seen, time.perf_counter_ns())
+        self.probe.cause[client_id] = key
+
+
+async def drive(
+    sim: SimProcess, probe: WireProbe, idle: Callable[[], bool], until: Callable[[], bool],
+    limit_s: float,
+) -> None:  # fmt: skip
+    """Step the simulator until ``until()``; a step ends once ``idle()``, every order is
+    answered and nothing arrived for ``QUIET_S``."""
+    deadline = time.monotonic() + limit_s
+    while not until() and time.monotonic() < deadline:
+        start = time.perf_counter_ns()
+        sim.advance(STEP_MS)
+        while True:
+            await asyncio.sleep(0.002)
+            now = time.perf_counter_ns()
+            started = probe.last_activity_ns > start or now - start > 500_000_000
+            quiet = now - probe.last_activity_ns > QUIET_S * 1e9
+            if started and quiet and probe.answered >= len(probe.sent) and idle():
+                break
+
+
+async def measure(
+    sim: SimProcess, probe: WireProbe, idle: Callable[[], bool], orders: int, limit_s: float
+) -> None:
+    """Warm up (streams subscribed, first orders out), forget it, then measure ``orders``."""
+    await drive(sim, probe, idle, lambda: len(probe.sent) >= WARMUP_ORDERS, limit_s)
+    probe.reset()
+    await drive(sim, probe, idle, lambda: len(probe.sent) >= orders, limit_s)
+
+
+async def bare_ccxt_path(sim: SimProcess, probe: WireProbe, orders: int, limit_s: float) -> None:
+    """The baseline: ccxt ``watch_*`` loops answering each message with ``create_order``."""
+    data = create_exchange("binance", "spot", overrides=sim.ccxt)
+    trader = create_exchange("binance", "spot", overrides=sim.ccxt)
+    probe.watch(data)
+    probe.wire(trader)
+    await asyncio.gather(data.load_markets(), trader.load_markets())
+    symbol = to_ccxt_symbol(SPOT)
+    pending: set[asyncio.Task[Any]] = set()
+    serial = iter(range(10**9))
+
+    def answer(key: tuple[str, str], price: float) -> None:
+        seen = time.perf_counter_ns()
+        client_id = f"bare-{next(serial)}"
+        params = {"clientOrderId": client_id, "timeInForce": "IOC"}
+        limit = price * float(BELOW)
+        task = asyncio.create_task(
+            trader.create_order(symbol, "limit", "buy", 0.001, limit, params)
+        )
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+        probe.decided[client_id] = (seen, time.perf_counter_ns())
+        probe.cause[client_id] = key
+
+    async def trades() -> None:
+        seen: set[str] = set()
+        while True:
+            for trade in await data.watch_trades(symbol):
+                if trade["id"] not in seen:
+                    seen.add(trade["id"])
+                    answer(("trade", str(trade["id"])), trade["price"])
+
+    async def bars() -> None:
+        newest = None
+        while True:
+            rows = await data.watch_ohlcv(symbol, "1m")
+            if newest is not None and rows[-1][0] > newest:
+                answer(("bar", str(rows[-1][0])), rows[-2][4] if len(rows) > 1 else rows[-1][1])
+            newest = rows[-1][0]
+
+    async def book() -> None:
+        while True:
+            snapshot = await data.watch_order_book(symbol)
+            if snapshot["bids"]:
+                answer(("book", str(snapshot["nonce"])), snapshot["bids"][0][0])
+
+    watchers = [asyncio.create_task(w()) for w in (trades, bars, book)]
+    try:
+        await measure(sim, probe, lambda: not pending, orders, limit_s)
+    finally:
+        for task in watchers:
+            task.cancel()
+        await asyncio.gather(*watchers, *pending, return_exceptions=True)
+        await asyncio.gather(data.close(), trader.close())
+
+
+async def colin_path(
+    sim: SimProcess, probe: WireProbe, orders: int, store_url: str, limit_s: float
+) -> TradingNode:
+    """A live node trading :class:`AnswerEveryMessage` through ccxt against ``sim``."""
+    config = TradingNodeConfig.model_validate(
+        {
+            "mode": "live",
+            "instruments": [str(SPOT)],
+            "data": ["trades", "bars", "book"],
+            "risk": RISK,
+            "reconcile": {"interval_s": 3600},
+            "stale_feed": {"enabled": False},
+            "ccxt_overrides": sim.ccxt,
+        }
+    )
+    data = create_exchange("binance", "spot", overrides=sim.ccxt)
+    trader = create_exchange("binance", "spot", overrides=sim.ccxt)
+    probe.watch(data)
+    probe.wire(trader)
+    await data.load_markets()
+    instrument = instrument_from_market(data.market("BTC/USDT"), "BINANCE", data.precisionMode)
+    capabilities = capabilities_for("binance", "spot")
+    feed = ExchangeFeed(data, capabilities, [str(SPOT)], "1m", ["trades", "bars", "book"])
+    strategy = AnswerEveryMessage(probe, str(SPOT))
+    store = create_store(store_url)
+    node = TradingNode(config, [instrument], feed, store, exchange=trader, strategies=[strategy])
+    running = asyncio.create_task(node.run(install_signal_handlers=False))
+    try:
+        await measure(sim, probe, lambda: not node.cache.orders_open(), orders, limit_s)
+    finally:
+        node.request_stop("benchmark over")
+        await asyncio.wait_for(running, 60)
+    return node
+
+
+def tick_to_order(orders: int, limit_s: float) -> dict[str, Any]:
+    """Measure the bare ccxt path, then the live node (journal on disk), on one simulator."""
+    result: dict[str, Any] = {}
+    with SimProcess(SimSpec()) as sim, tempfile.TemporaryDirectory() as tmp:
+        for name, run in (
+            ("bare ccxt", lambda p: bare_ccxt_path(sim, p, orders, limit_s)),
+            ("colin node", lambda p: colin_path(sim, p, orders, f"sqlite:///{tmp}/j.db", limit_s)),
+            (
+                "colin node, journal in memory",
+                lambda p: colin_path(sim, p, orders, "sqlite:///:memory:", limit_s),
+            ),
+        ):
+            probe = WireProbe()
+            asyncio.run(run(probe))
+            by_kind = probe.latencies()
+            every = [v for k in ("trade", "bar", "book") for v in by_kind[k]]
+            result[name] = {"all": percentiles(every)} | {
+                kind: percentiles(values) for kind, values in by_kind.items()
+            }
+    return result

@@ -198,8 +198,12 @@ class ExchangeSimulator:
         self._thread.join(timeout_s)
         self._thread = None
 
-    def _call(self, function: Callable[[], _T]) -> _T:
-        """Run ``function`` on the simulator's loop (directly when already on it)."""
+    def call(self, function: Callable[[], _T]) -> _T:
+        """Run ``function`` on the simulator's loop and return its result.
+
+        Everything touching ``sim.exchange`` from another thread goes through here; on the
+        loop's own thread (or before the server starts) it runs directly.
+        """
         loop = self._loop
         if self._thread is None or loop is None or not loop.is_running():
             return function()
@@ -257,15 +261,15 @@ class ExchangeSimulator:
 
     def advance(self, ms: int) -> None:
         """Move the clock forward ``ms`` and replay the market (orders match on the way)."""
-        self._call(lambda: self.exchange.advance_to(self._clock.now_ms() + ms))
+        self.call(lambda: self.exchange.advance_to(self._clock.now_ms() + ms))
 
     def advance_to(self, ts_ms: int) -> None:
         """Move the clock to ``ts_ms`` and replay the market up to it."""
-        self._call(lambda: self.exchange.advance_to(ts_ms))
+        self.call(lambda: self.exchange.advance_to(ts_ms))
 
     def orders(self, market: Market, symbol: str | None = None) -> list[OrderSnapshot]:
         """Return every accepted order (open and closed) of a market, in order id order."""
-        return self._call(
+        return self.call(
             lambda: [
                 r.snapshot()
                 for r in self.exchange.accounts[market].orders.values()
@@ -275,7 +279,7 @@ class ExchangeSimulator:
 
     def balances(self, market: Market) -> dict[str, tuple[Decimal, Decimal]]:
         """Return a market account's ``asset -> (free, locked)``."""
-        return self._call(self.exchange.accounts[market].balances)
+        return self.call(self.exchange.accounts[market].balances)
 
     def positions(self) -> dict[str, tuple[Decimal, Decimal]]:
         """Return USD-M ``symbol -> (signed amount, entry price)`` of open positions."""
@@ -285,7 +289,7 @@ class ExchangeSimulator:
             out = {symbol: account.position(symbol) for symbol in account.instruments}
             return {symbol: state for symbol, state in out.items() if state[0] != 0}
 
-        return self._call(collect)
+        return self.call(collect)
 
     @property
     def fault_log(self) -> list[FaultRecord]:

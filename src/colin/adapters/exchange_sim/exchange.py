@@ -229,8 +229,9 @@ class SimExchange:
 
     # -- orders ------------------------------------------------------------------------------
 
-    def force_partial_fill(self, ratio: Decimal) -> None:
-        """Let the next new order find only ``ratio`` of its quantity in the book (one-shot)."""
+    def force_partial_fill(self, ratio: Decimal | None) -> None:
+        """Let the next new order find only ``ratio`` of its quantity in the book (one-shot;
+        ``None`` clears it)."""
         self._partial_ratio = ratio
 
     def place_order(

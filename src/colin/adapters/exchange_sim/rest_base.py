@@ -115,7 +115,10 @@ async def _run(
         for rule in rules:
             if rule.kind == "partial_fill":
                 sim.exchange.force_partial_fill(rule.ratio)
-        result = endpoint(params)
+        try:
+            result = endpoint(params)
+        finally:
+            sim.exchange.force_partial_fill(None)  # it applies to this request's order only
     except BinanceError as error:
         return error_response(error, sim.weights.used())
     for rule in rules:

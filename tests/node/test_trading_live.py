@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from pydantic import Field
+from tests.adapters.conftest import PERP_ID, perpetual_instrument
 
 from colin.adapters.ccxt.exchange_factory import create_exchange
 from colin.adapters.exchange_sim import ExchangeSimulator, SimMarketData
@@ -25,7 +26,9 @@ from colin.core.time import timeframe_to_ns
 from colin.model.data import Bar
 from colin.model.enums import OrderSide, OrderStatus, TimeInForce
 from colin.model.instrument import Instrument
+from colin.node.config import ColinConfig
 from colin.node.feeds import MarketDataSink
+from colin.node.launch import build_trading_node
 from colin.node.live_config import TradingNodeConfig
 from colin.node.trading import TradingNode
 from colin.persistence.catalog import sample_catalog
@@ -265,3 +268,73 @@ def test_a_restarted_node_takes_its_orders_back_and_never_reuses_an_id(
     venue_balances = {a: free + locked for a, (free, locked) in sim.balances("spot").items()}
     assert second.portfolio.balances()["USDT"] == venue_balances["USDT"]
     assert second.portfolio.balances()["BTC"] == venue_balances["BTC"]
+
+
+def test_live_perpetual_node_built_from_config_matches_positions_and_wallet(
+    tmp_path: Path,
+) -> None:
+    """USD-M through the launcher (markets, exchange feed, keys from the environment)."""
+    catalog = sample_catalog()
+    bars = catalog.read_bars(SPOT, "1m")
+    data = SimMarketData(bars=bars, timeframe="1m")
+    sim = ExchangeSimulator(
+        instruments=[catalog.instrument(SPOT), perpetual_instrument()],
+        market={SPOT: data, PERP_ID: data},
+        balances={"usdm": {"USDT": Decimal(10000)}},
+        seed=0,
+        clock="stepped",
+        start_ms=SIM_START_MS,
+    )
+    sim.start_in_thread()
+    try:
+        overrides = {**sim.ccxt_config("usdm"), "timeout": 10_000}
+        for secret in ("apiKey", "secret"):
+            overrides.pop(secret)
+        config = ColinConfig.model_validate(
+            {
+                "database_url": f"sqlite:///{tmp_path / 'node.db'}",
+                "trading": {
+                    "mode": "live",
+                    "market_type": "linear",
+                    "strategy": f"{__name__}:ChurnStrategy",
+                    "parameters": {"quantity": "0.002"},
+                    "instruments": [str(PERP_ID)],
+                    "risk": {
+                        "max_order_notional": 1000,
+                        "max_position_notional": 20000,
+                        "self_trade_prevention": False,
+                    },
+                    "reconcile": {"interval_s": 1.0, "ack_grace_s": 5.0},
+                    "stale_feed": {"enabled": False},
+                    "ccxt_overrides": overrides,
+                },
+            }
+        )
+        keys = {"COLIN_BINANCE_API_KEY": "test-key", "COLIN_BINANCE_API_SECRET": "test-secret"}
+
+        async def main() -> TradingNode:
+            node = await build_trading_node(config, keys)
+            await _run_for(node, 6.0)
+            return node
+
+        with SimDriver(sim, speed=120.0):
+            node = asyncio.run(main())
+        venue_orders = sim.orders("usdm")
+        positions = sim.positions()
+        wallet = sim.balances("usdm")
+    finally:
+        sim.stop_thread()
+
+    venue = {ClientOrderId(o.client_order_id): o for o in venue_orders}
+    assert len(venue) >= 20
+    for client_order_id, snapshot in venue.items():
+        order = node.cache.order(client_order_id)
+        assert order is not None and order.status is venue_status(snapshot.status)
+        assert order.filled_qty == Decimal(snapshot.executed_qty), client_order_id
+    amount = positions.get("BTCUSDT", (Decimal(0), Decimal(0)))[0]
+    assert node.portfolio.net_quantity(PERP_ID) == amount
+    free, locked = wallet["USDT"]
+    assert node.portfolio.balances()["USDT"] == free + locked
+    assert node.live is not None
+    final = node.live.reports[-1]
+    assert not final.balance_mismatches and not final.position_mismatches, final

@@ -45,8 +45,8 @@ def run(
 ) -> None:
     """Run a trading node (paper or live) until SIGINT/SIGTERM or the end of its feed.
 
-    Everything else comes from the ``trading:`` section of the config file and ``COLIN_*``
-    variables; live API keys come only from the environment.
+    Everything else comes from the `trading:` section of the config file and `COLIN_*`
+    variables; live API keys come only from the environment (see docs/live-trading.md).
     """
     overrides: dict[str, Any] = {}
     if mode is not None:

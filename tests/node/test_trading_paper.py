@@ -239,3 +239,8 @@ def test_paper_node_on_the_simulators_ccxt_feed_trades_like_a_backtest_of_its_ba
     result = engine.run()
     assert len(result.fills) >= 4
     assert _fill_rows(node.fills) == _fill_rows(result.fills)
+    assert node.portfolio.balances() == engine.portfolio.balances()
+    assert node.paper_venue is not None
+    venue_balances = node.paper_venue.balances()
+    for currency, amount in node.portfolio.balances().items():
+        assert venue_balances[currency].total == amount

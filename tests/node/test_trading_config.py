@@ -1,0 +1,73 @@
+"""The ``trading:`` section of the node config: YAML, ``COLIN_TRADING__*`` and validation."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from colin.core.errors import ConfigError
+from colin.node.config import load_config
+from colin.node.safety import live_refusal, live_risk_problems
+from colin.risk.config import RiskConfig
+
+
+def test_trading_section_composes_yaml_and_environment(tmp_path: Path) -> None:
+    path = tmp_path / "node.yaml"
+    path.write_text(
+        "trading:\n  mode: live\n  market_type: linear\n"
+        "  instruments: ['BTC/USDT:USDT.BINANCE']\n"
+        "  risk: {max_order_notional: 500, max_position_pct_equity: 0.5}\n"
+    )
+    env = {
+        "COLIN_TRADING__RECONCILE__INTERVAL_S": "15",
+        "COLIN_TRADING__ON_SHUTDOWN": "leave_orders",
+        "COLIN_API_KEY": "not-config",  # keys are never read into the config
+    }
+    trading = load_config(path, environ=env).trading
+    assert (trading.mode, trading.market_type) == ("live", "linear")
+    assert trading.instruments == ["BTC/USDT:USDT.BINANCE"]
+    assert trading.reconcile.interval_s == 15
+    assert trading.on_shutdown == "leave_orders"
+    assert trading.risk.max_order_notional == 500
+    assert trading.journal_stream == "node.COLIN.live"
+    assert trading.starting_balances == {"USDT": Decimal(10000)}
+    assert "not-config" not in trading.model_dump_json()
+    assert live_refusal(trading, env | {"COLIN_API_SECRET": "s"}, confirmed=True) is None
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        ("trading:\n  mode: live\n  clock: event\n", "clock 'event' is for paper mode only"),
+        ("trading:\n  mode: live\n  source: catalog\n", "live mode needs the exchange feed"),
+        ("trading:\n  mode: demo\n", "trading.mode: Input should be 'paper' or 'live'"),
+        ("trading:\n  trader_id: 'a b'\n", "trading.trader_id: String should match pattern"),
+        (
+            "trading:\n  stale_feed: {reducing_after_s: 60, halted_after_s: 30}\n",
+            "halted_after_s must be longer than reducing_after_s",
+        ),
+        ("trading:\n  data: [candles]\n", "trading.data.0: Input should be 'bars'"),
+        ("trading:\n  api_key: x\n", "trading.api_key: Extra inputs are not permitted"),
+    ],
+)
+def test_invalid_trading_values_name_the_field(
+    tmp_path: Path, yaml_text: str, message: str
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml_text)
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_config(path, environ={})
+
+
+def test_live_risk_requirements_are_listed_together() -> None:
+    problems = live_risk_problems(
+        RiskConfig.model_validate({"price_band_pct": None, "drawdown": {"enabled": False}})
+    )
+    assert problems == [
+        "risk.max_order_notional must be set",
+        "risk.max_position_notional or risk.max_position_pct_equity must be set",
+        "risk.price_band_pct must be set",
+        "risk.drawdown must be enabled",
+    ]

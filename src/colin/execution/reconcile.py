@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from decimal import Decimal
 
 from colin.cache.cache import Cache
 from colin.core.bus import MessageBus
 from colin.core.clock import Clock
-from colin.core.ids import ClientOrderId, TradeId, VenueOrderId
+from colin.core.ids import ClientOrderId, VenueOrderId
 from colin.core.topics import EXEC_EXECUTE, EXEC_PROCESS, RECONCILE_TOPIC
 from colin.execution.engine import ExecutionEngine
 from colin.execution.reconcile_account import (
@@ -39,6 +38,7 @@ from colin.execution.reconcile_account import (
     compare_positions,
     correct_account,
 )
+from colin.execution.reconcile_fills import FillBook
 from colin.execution.reconcile_policy import (
     EXTERNAL_STRATEGY,
     ReconcileCounters,
@@ -48,12 +48,11 @@ from colin.execution.reconcile_policy import (
 )
 from colin.execution.reports import FillReport, OrderStatusReport, VenueState
 from colin.model.commands import CancelOrder
-from colin.model.enums import LiquiditySide, OrderStatus
+from colin.model.enums import OrderStatus
 from colin.model.events import (
     OrderAccepted,
     OrderCanceled,
     OrderExpired,
-    OrderFilled,
     OrderRejected,
     OrderSubmitted,
     OrderUpdated,
@@ -72,7 +71,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _ACCEPTABLE = (OrderStatus.SUBMITTED, OrderStatus.ACCEPTED, OrderStatus.PENDING_UPDATE)
-_MAX_ORPHAN_FILLS = 10_000
 
 
 class Reconciler:
@@ -115,9 +113,9 @@ class Reconciler:
         self.policy = policy
         self._account = account
         self._venue_ids: dict[VenueOrderId, ClientOrderId] = {}
-        self._orphans: dict[VenueOrderId, list[FillReport]] = {}
         self._superseded: set[VenueOrderId] = set()
         self.counters = ReconcileCounters()
+        self._fills = FillBook(bus, clock, cache, self.counters)
 
     # -- single reports (REST answers, user stream) ----------------------------------------------
 
@@ -129,17 +127,9 @@ class Reconciler:
         """
         order = self.order_for(fill.client_order_id, fill.venue_order_id)
         if order is None:
-            waiting = self._orphans.get(fill.venue_order_id)
-            if waiting is None and len(self._orphans) < _MAX_ORPHAN_FILLS:
-                waiting = self._orphans[fill.venue_order_id] = []
-            if waiting is not None and all(f.trade_id != fill.trade_id for f in waiting):
-                waiting.append(fill)
-                self.counters.orphan_fills += 1
+            self._fills.hold(fill)
             return False
-        if not self._book(order, fill):
-            return False
-        self.counters.fills_applied += 1
-        return True
+        return self._fills.book(order, fill)
 
     def apply_report(
         self,
@@ -184,9 +174,7 @@ class Reconciler:
                 )
             )
             self.counters.orders_accepted += 1
-        for fill in sorted((*fills, *self._orphans.pop(report.venue_order_id, ())), key=_fill_ts):
-            if self._book(order, fill):
-                self.counters.fills_applied += 1
+        self._fills.book_with_held(order, report.venue_order_id, fills)
         if authoritative and report.is_open and order.is_open and _amended(order, report):
             self._send(
                 OrderUpdated(
@@ -204,7 +192,7 @@ class Reconciler:
         if order.filled_qty < report.filled_qty:
             if not (authoritative and self.policy.infer_missing_fills):
                 return False
-            self._infer_fill(order, report)
+            self._fills.infer(order, report)
         if order.is_open and report.status is OrderStatus.CANCELED:
             self._send_status(order, OrderCanceled, report.ts_event)
         elif order.is_open and report.status is OrderStatus.EXPIRED:
@@ -296,8 +284,8 @@ class Reconciler:
                 self._adopt(report, fills_by_order[report.venue_order_id], details)
         for fill in state.fills:  # fills of orders Colin never had stay out: the account shows them
             owner = self.order_for(fill.client_order_id, fill.venue_order_id)
-            if owner is not None and self._book(owner, fill):
-                self.counters.fills_applied += 1
+            if owner is not None:
+                self._fills.book(owner, fill)
         balances, positions, corrected = self._compare_account(state)
         result = ReconcileReport(
             venue=state.venue,
@@ -367,59 +355,6 @@ class Reconciler:
 
     # -- events ----------------------------------------------------------------------------------
 
-    def _book(self, order: Order, fill: FillReport) -> bool:
-        """Send ``fill`` for ``order`` unless it is booked already; return whether it applied."""
-        if any(isinstance(e, OrderFilled) and e.trade_id == fill.trade_id for e in order.events):
-            return False
-        before = order.filled_qty
-        self._send(
-            OrderFilled(
-                venue_order_id=fill.venue_order_id,
-                trade_id=fill.trade_id,
-                side=fill.side,
-                last_qty=fill.quantity,
-                last_px=fill.price,
-                commission=fill.commission,
-                commission_currency=fill.commission_currency,
-                liquidity_side=fill.liquidity_side,
-                client_order_id=order.client_order_id,
-                instrument_id=order.instrument_id,
-                strategy_id=order.strategy_id,
-                ts_event=fill.ts_event,
-                ts_init=self._clock.timestamp_ns(),
-            )
-        )
-        if order.filled_qty == before:
-            log.warning("fill %s refused by order %s", fill.trade_id, order.client_order_id)
-            return False
-        return True
-
-    def _infer_fill(self, order: Order, report: OrderStatusReport) -> None:
-        missing = report.filled_qty - order.filled_qty
-        venue_cost = (report.avg_px or report.price or Decimal(0)) * report.filled_qty
-        booked_cost = (order.avg_px or Decimal(0)) * order.filled_qty
-        price = (venue_cost - booked_cost) / missing
-        if price <= 0:
-            log.warning("cannot infer a fill for %s: no usable price", order.client_order_id)
-            return
-        instrument = self._cache.instrument(order.instrument_id)
-        currency = instrument.quote if instrument is not None else ""
-        inferred = FillReport(
-            trade_id=TradeId(f"{report.venue_order_id}-inferred-{report.filled_qty}"),
-            client_order_id=order.client_order_id,
-            venue_order_id=report.venue_order_id,
-            instrument_id=order.instrument_id,
-            side=order.side,
-            quantity=missing,
-            price=price,
-            commission=Decimal(0),
-            commission_currency=currency,
-            liquidity_side=LiquiditySide.TAKER,
-            ts_event=report.ts_event,
-        )
-        if self._book(order, inferred):
-            self.counters.fills_inferred += 1
-
     def _send_status(
         self,
         order: Order,
@@ -458,7 +393,3 @@ def _submitted_at(order: Order) -> int:
         if isinstance(event, OrderSubmitted):
             return event.ts_event
     return order.ts_init
-
-
-def _fill_ts(fill: FillReport) -> int:
-    return fill.ts_event

@@ -108,6 +108,7 @@ def print_latency(result: dict[str, Any]) -> None:
             for leg in ("to_strategy", "submit", "to_wire")
         )
         print(f"   {name}: by message {kinds}; legs {legs} (p50/p99 ms)")
+        print(f"   {name}: orders ended {stats['order_outcomes']}")
 
 
 def print_order_rate(result: dict[str, Any]) -> None:
@@ -162,8 +163,10 @@ def main() -> None:
     load = {"start": os.getloadavg()}
     print(f"load average at start: {load['start'][0]:.2f} (1 min), {os.cpu_count()} CPUs")
     latency = tick_to_order(args.orders, limit_s=60.0)
+    load["tick_to_order_end"] = os.getloadavg()
     print_latency(latency)
     rate = simulator_order_rate(args.rate_seconds)
+    load["order_rate_end"] = os.getloadavg()
     print_order_rate(rate)
     symbols = [
         symbols_on_one_core(int(s), args.speed, args.follow_seconds)

@@ -20,7 +20,8 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -226,7 +227,9 @@ async def measure(
     await drive(sim, probe, idle, lambda: len(probe.sent) >= orders, limit_s)
 
 
-async def bare_ccxt_path(sim: SimProcess, probe: WireProbe, orders: int, limit_s: float) -> None:
+async def bare_ccxt_path(
+    sim: SimProcess, probe: WireProbe, orders: int, limit_s: float
+) -> dict[str, int]:
     """The baseline: ccxt ``watch_*`` loops answering each message with ``create_order``."""
     data = create_exchange("binance", "spot", overrides=sim.ccxt)
     trader = create_exchange("binance", "spot", overrides=sim.ccxt)
@@ -235,6 +238,13 @@ async def bare_ccxt_path(sim: SimProcess, probe: WireProbe, orders: int, limit_s
     await asyncio.gather(data.load_markets(), trader.load_markets())
     symbol = to_ccxt_symbol(SPOT)
     pending: set[asyncio.Task[Any]] = set()
+    outcomes: Counter[str] = Counter()
+
+    def finished(task: asyncio.Task[Any]) -> None:
+        pending.discard(task)
+        error = None if task.cancelled() else task.exception()
+        outcomes[type(error).__name__ if error else str(task.result().get("status"))] += 1
+
     serial = iter(range(10**9))
 
     def answer(key: tuple[str, str], price: float) -> None:
@@ -246,7 +256,7 @@ async def bare_ccxt_path(sim: SimProcess, probe: WireProbe, orders: int, limit_s
             trader.create_order(symbol, "limit", "buy", 0.001, limit, params)
         )
         pending.add(task)
-        task.add_done_callback(pending.discard)
+        task.add_done_callback(finished)
         probe.decided[client_id] = (seen, time.perf_counter_ns())
         probe.cause[client_id] = key
 
@@ -280,12 +290,14 @@ async def bare_ccxt_path(sim: SimProcess, probe: WireProbe, orders: int, limit_s
             task.cancel()
         await asyncio.gather(*watchers, *pending, return_exceptions=True)
         await asyncio.gather(data.close(), trader.close())
+    return dict(outcomes)
 
 
 async def colin_path(
     sim: SimProcess, probe: WireProbe, orders: int, store_url: str, limit_s: float
-) -> TradingNode:
-    """A live node trading :class:`AnswerEveryMessage` through ccxt against ``sim``."""
+) -> dict[str, int]:
+    """A live node trading :class:`AnswerEveryMessage` through ccxt against ``sim``; returns
+    how its orders ended."""
     config = TradingNodeConfig.model_validate(
         {
             "mode": "live",
@@ -314,26 +326,28 @@ async def colin_path(
     finally:
         node.request_stop("benchmark over")
         await asyncio.wait_for(running, 60)
-    return node
+    return dict(Counter(order.status.name.lower() for order in node.cache.orders()))
 
 
 def tick_to_order(orders: int, limit_s: float) -> dict[str, Any]:
-    """Measure the bare ccxt path, then the live node (journal on disk), on one simulator."""
+    """Measure the bare ccxt path, then the live node with its journal on disk and in memory,
+    each in a fresh event loop against the same simulator process."""
     result: dict[str, Any] = {}
     with SimProcess(SimSpec()) as sim, tempfile.TemporaryDirectory() as tmp:
-        for name, run in (
+        paths: list[tuple[str, Callable[[WireProbe], Coroutine[Any, Any, dict[str, int]]]]] = [
             ("bare ccxt", lambda p: bare_ccxt_path(sim, p, orders, limit_s)),
             ("colin node", lambda p: colin_path(sim, p, orders, f"sqlite:///{tmp}/j.db", limit_s)),
             (
                 "colin node, journal in memory",
                 lambda p: colin_path(sim, p, orders, "sqlite:///:memory:", limit_s),
             ),
-        ):
+        ]
+        for name, run in paths:
             probe = WireProbe()
-            asyncio.run(run(probe))
+            outcomes = asyncio.run(run(probe))
             by_kind = probe.latencies()
             every = [v for k in ("trade", "bar", "book") for v in by_kind[k]]
-            result[name] = {"all": percentiles(every)} | {
+            result[name] = {"all": percentiles(every), "order_outcomes": outcomes} | {
                 kind: percentiles(values) for kind, values in by_kind.items()
             }
     return result

@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 from decimal import Decimal
-from enum import StrEnum
 from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from colin.adapters.binance_capture import iter_capture
+from colin.cli.data_download import download_command
+from colin.cli.data_options import CatalogOption, console, option_time, progress_display
 from colin.cli.errors import user_errors
 from colin.core.errors import DataError
 from colin.core.ids import InstrumentId
-from colin.core.time import ns_to_iso, parse_time, timeframe_to_ns
+from colin.core.time import ns_to_iso
 from colin.data.aggregation import PartialBars, resample_bars, trades_to_bars
 from colin.data.quality import QualityReport, RepairPolicy, check_bars
 from colin.model.enums import InstrumentKind
@@ -43,121 +33,7 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
 )
-console = Console()
-
-CatalogOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--catalog", help="Catalog directory (default: $COLIN_CATALOG or ./colin-data/catalog)"
-    ),
-]
-
-
-class DownloadKindChoice(StrEnum):
-    """What ``colin data download`` fetches."""
-
-    OHLCV = "ohlcv"
-    TRADES = "trades"
-    FUNDING = "funding"
-
-
-@app.command("download")
-def download_command(
-    symbols: Annotated[
-        str,
-        typer.Option(
-            "--symbols",
-            "-s",
-            help="Comma-separated ccxt symbols: BTC/USDT (spot), BTC/USDT:USDT (USD-M perpetual)",
-        ),
-    ],
-    since: Annotated[str, typer.Option(help="Start, ISO date/time UTC (inclusive)")],
-    exchange: Annotated[
-        str, typer.Option(help="binance, bybit, okx, deribit, kraken or hyperliquid")
-    ] = "binance",
-    timeframe: Annotated[str, typer.Option("--timeframe", "-t", help="Bar timeframe")] = "1m",
-    until: Annotated[
-        str | None, typer.Option(help="End, ISO date/time UTC (exclusive; default: now)")
-    ] = None,
-    kind: Annotated[DownloadKindChoice, typer.Option(help="What to fetch")] = (
-        DownloadKindChoice.OHLCV
-    ),
-    catalog_path: CatalogOption = None,
-    ccxt_config: Annotated[
-        Path | None,
-        typer.Option(
-            "--ccxt-config",
-            envvar="COLIN_CCXT_CONFIG",
-            hidden=True,
-            help="JSON file of ccxt config overrides (tests point ccxt at the exchange simulator)",
-        ),
-    ] = None,
-    page_limit: Annotated[
-        int | None, typer.Option("--page-limit", hidden=True, help="Rows per request")
-    ] = None,
-) -> None:
-    """Download bars, trades or funding rates from an exchange into the catalog.
-
-    Resumable: only what the catalog lacks in [--since, --until) is fetched, so an interrupted
-    download continues where it stopped and holes in stored bars are repaired. Bars the venue
-    itself lacks (outages) are reported as still missing.
-    """
-    from colin.node.download import DownloadRequest, download, parse_symbols  # noqa: PLC0415
-
-    catalog = default_catalog(catalog_path).layers[0]
-    with user_errors():
-        request = DownloadRequest(
-            exchange=exchange,
-            symbols=parse_symbols(symbols),
-            start_ns=_required_time(since, "--since"),
-            end_ns=_time(until, "--until"),
-            kind=kind.value,
-            timeframe=timeframe,
-            ccxt_config=_load_ccxt_config(ccxt_config),
-            page_limit=page_limit,
-        )
-        with _progress() as progress:
-            tasks: dict[InstrumentId, TaskID] = {}
-
-            def show(instrument_id: InstrumentId, done: int, total: int) -> None:
-                if instrument_id not in tasks:
-                    tasks[instrument_id] = progress.add_task(f"{kind.value} {instrument_id}")
-                progress.update(tasks[instrument_id], completed=done, total=max(total, 1))
-
-            reports = asyncio.run(download(request, catalog, show))
-    table = Table(title=f"downloaded into {catalog.root}")
-    for column in ("instrument", "rows written", "requests", "still missing"):
-        table.add_column(column, justify="left" if column == "instrument" else "right")
-    for report in reports:
-        missing = sum(end - start for start, end in report.missing)
-        step = timeframe_to_ns(timeframe) if kind is DownloadKindChoice.OHLCV else 0
-        gap = f"{missing // step:,} bars" if step and missing else "-"
-        table.add_row(report.instrument_id, f"{report.rows_written:,}", f"{report.requests:,}", gap)
-    console.print(table)
-    for report in reports:
-        for start, end in report.missing[:5]:
-            console.print(
-                f"[yellow]missing[/] {report.instrument_id}: {ns_to_iso(start)} .. "
-                f"{ns_to_iso(end)} (the exchange has no bars there)"
-            )
-
-
-def _load_ccxt_config(path: Path | None) -> dict[str, object] | None:
-    if path is None:
-        return None
-    try:
-        config = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise DataError(f"--ccxt-config {path}: {exc}") from exc
-    if not isinstance(config, dict):
-        raise DataError(f"--ccxt-config {path}: expected a JSON object")
-    return config
-
-
-def _required_time(value: str, option: str) -> int:
-    parsed = _time(value, option)
-    assert parsed is not None
-    return parsed
+app.command("download")(download_command)
 
 
 @app.command("import")
@@ -198,7 +74,7 @@ def import_command(
     """
     catalog = default_catalog(catalog_path)
     imported: set[InstrumentId] = set()
-    with user_errors(), _progress() as progress:
+    with user_errors(), progress_display() as progress:
         task = progress.add_task("importing", total=len(paths))
         for path in paths:
             progress.update(task, description=f"importing {path.name}")
@@ -286,7 +162,7 @@ def check_command(
         ]
         if not datasets:
             raise DataError(f"no bars match instrument={instrument} timeframe={timeframe}")
-        with _progress() as progress:
+        with progress_display() as progress:
             for info in progress.track(datasets, description="checking"):
                 bar_timeframe = info.timeframe or ""
                 bars = catalog.read_bars(info.instrument_id, bar_timeframe)
@@ -326,8 +202,8 @@ def resample_command(
     catalog: LayeredCatalog = default_catalog(catalog_path)
     partial: PartialBars = "flag" if keep_partial else "drop"
     with user_errors():
-        start_ns = _time(start, "--start")
-        end_ns = _time(end, "--end")
+        start_ns = option_time(start, "--start")
+        end_ns = option_time(end, "--end")
         if source == "trades":
             trades = catalog.read_trades(instrument, start_ns, end_ns)
             out = trades_to_bars(trades, target, start_ns, end_ns, partial=partial)
@@ -378,18 +254,6 @@ def _ensure_instruments(
     console.print(f"[green]stored[/] instrument(s) {', '.join(missing)}")
 
 
-def _progress() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
-
-
 def _show_count(progress: Progress, task: TaskID, count: int) -> None:
     progress.update(task, completed=count)
 
@@ -411,12 +275,3 @@ def _report_table(reports: list[QualityReport]) -> Table:
 
 def _iso(ts: int | None) -> str:
     return "-" if ts is None else ns_to_iso(ts)
-
-
-def _time(value: str | None, option: str) -> int | None:
-    if value is None:
-        return None
-    try:
-        return parse_time(value)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint=option) from exc

@@ -6,10 +6,14 @@ import asyncio
 import time
 from pathlib import Path
 
+from tests.node.test_trading_live import SimDriver, spot_simulator
+
 from colin.core.ids import InstrumentId
 from colin.model.data import Bar
 from colin.model.enums import TradingState
+from colin.node.config import ColinConfig
 from colin.node.feeds import MarketDataSink
+from colin.node.launch import build_trading_node
 from colin.node.live_config import StaleFeedConfig, TradingNodeConfig
 from colin.node.staleness import OWNER, StaleFeedMonitor
 from colin.node.trading import TradingNode
@@ -123,3 +127,45 @@ def test_a_state_set_by_the_operator_is_not_released_by_fresh_data(tmp_path: Pat
     asyncio.run(asyncio.wait_for(node.run(install_signal_handlers=False), 30))
     assert node.risk_engine.trading_state is TradingState.HALTED
     assert node.risk_engine.states.owner != OWNER
+
+
+def test_a_stalled_exchange_feed_halts_trading_and_resuming_releases_it(tmp_path: Path) -> None:
+    """The simulator's market stops moving (nothing on the ccxt streams), then moves again."""
+    sim = spot_simulator()
+    sim.start_in_thread()
+    try:
+        overrides = {**sim.ccxt_config("spot"), "timeout": 10_000}
+        config = ColinConfig.model_validate(
+            {
+                "database_url": f"sqlite:///{tmp_path / 'node.db'}",
+                "trading": {
+                    "mode": "paper",
+                    "parameters": {"fast": 2, "slow": 3},
+                    "stale_feed": {"reducing_after_s": 0.8, "halted_after_s": 1.6},
+                    "ccxt_overrides": overrides,
+                },
+            }
+        )
+
+        async def main() -> TradingNode:
+            node = await build_trading_node(config, {})
+            run = asyncio.create_task(node.run(install_signal_handlers=False))
+            for drive_s in (1.5, 0.0, 1.0):  # flowing, stalled, flowing again
+                if drive_s:
+                    with SimDriver(sim):
+                        await asyncio.sleep(drive_s)
+                else:
+                    await asyncio.sleep(2.5)
+            node.request_stop("test over")
+            await asyncio.wait_for(run, 30)
+            return node
+
+        node = asyncio.run(main())
+    finally:
+        sim.stop_thread()
+    changes = [e for e in node.risk_events if isinstance(e, TradingStateChanged)]
+    assert [(c.previous, c.state) for c in changes] == [
+        (TradingState.ACTIVE, TradingState.REDUCING),
+        (TradingState.REDUCING, TradingState.HALTED),
+        (TradingState.HALTED, TradingState.ACTIVE),
+    ]

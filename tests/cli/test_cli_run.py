@@ -107,6 +107,9 @@ def test_paper_run_over_the_catalog_ends_with_its_feed_and_logs_json(workdir: Pa
     assert logs[0]["mode"] == "paper"
     assert logs[-1]["reason"] == "market data feed ended"
     assert logs[-1]["fills"] > 0
+    fills = [entry for entry in logs if entry["msg"] == "fill"]
+    assert len(fills) == logs[-1]["fills"]
+    assert {"client_order_id", "side", "quantity", "price", "commission"} <= set(fills[0])
 
 
 def test_sigterm_stops_a_running_node_cleanly(workdir: Path) -> None:

@@ -4,6 +4,10 @@ Every line carries ``ts`` (ISO 8601 UTC, microseconds), ``level``, ``logger`` an
 any fields passed with ``extra=`` (``log.info("order sent", extra={"client_order_id": ...})``)
 and ``exc`` with the traceback when an exception is logged. Values that are not JSON types are
 written as strings, so a log call never fails on a ``Decimal`` or an id.
+
+:func:`log_trading_events` puts what an operator must see on the log: every fill, every order
+the risk engine denied or the venue rejected, and every risk event (state changes, breaker
+trips, warnings). Market data is never logged.
 """
 
 from __future__ import annotations
@@ -13,6 +17,10 @@ import logging
 import sys
 from datetime import UTC, datetime
 from typing import IO, Any
+
+from colin.core.bus import MessageBus
+from colin.core.topics import FILLS_TOPIC, RISK_EVENTS_TOPIC
+from colin.model.events import OrderDenied, OrderEvent, OrderFilled, OrderRejected
 
 # attributes every LogRecord has; anything else on a record came from ``extra=``
 _STANDARD = frozenset(
@@ -56,3 +64,46 @@ def configure_json_logging(level: str = "INFO", stream: IO[str] | None = None) -
     # schema migration chatter ("Context impl SQLiteImpl.") is not node news
     logging.getLogger("alembic").setLevel(max(root.level, logging.WARNING))
     return handler
+
+
+_trading = logging.getLogger("colin.node.trading")
+
+
+def log_trading_events(bus: MessageBus) -> None:
+    """Log fills, denied and rejected orders, and risk events published on ``bus``."""
+    bus.subscribe(FILLS_TOPIC, _log_fill, priority=-200)
+    bus.subscribe("events.order.*", _log_refusal, priority=-200)
+    bus.subscribe(RISK_EVENTS_TOPIC, _log_risk_event, priority=-200)
+
+
+def _log_fill(fill: OrderFilled) -> None:
+    _trading.info(
+        "fill",
+        extra={
+            "client_order_id": fill.client_order_id,
+            "instrument_id": fill.instrument_id,
+            "side": fill.side.value,
+            "quantity": fill.last_qty,
+            "price": fill.last_px,
+            "commission": fill.commission,
+            "commission_currency": fill.commission_currency,
+            "trade_id": fill.trade_id,
+        },
+    )
+
+
+def _log_refusal(event: OrderEvent) -> None:
+    if isinstance(event, OrderDenied | OrderRejected):
+        _trading.warning(
+            "order denied" if isinstance(event, OrderDenied) else "order rejected",
+            extra={
+                "client_order_id": event.client_order_id,
+                "instrument_id": event.instrument_id,
+                "reason": event.reason,
+            },
+        )
+
+
+def _log_risk_event(event: Any) -> None:
+    record = event.to_record() if hasattr(event, "to_record") else {"detail": repr(event)}
+    _trading.warning("risk event", extra={"event": record})

@@ -51,6 +51,7 @@ from colin.node.config import BacktestRunConfig
 from colin.node.feeds import MarketFeed
 from colin.node.live_config import TradingNodeConfig
 from colin.node.live_execution import LiveExecution
+from colin.node.logging import log_trading_events
 from colin.node.recovery import RestoredState, deny_unsent, restore_from_journal
 from colin.node.staleness import StaleFeedMonitor
 from colin.persistence.sql import SqlJournal, SqlStore
@@ -149,6 +150,7 @@ class TradingNode:
         self.risk_events: list[Any] = []
         self.bus.subscribe(FILLS_TOPIC, self.fills.append, priority=-100)
         self.bus.subscribe(RISK_EVENTS_TOPIC, self.risk_events.append)
+        log_trading_events(self.bus)
         self._reconciling: asyncio.Task[Any] | None = None
         self._bar_handlers: dict[tuple[InstrumentId, str], Callable[[Bar], None]] = {}
         self._strategies_started = False

@@ -16,6 +16,10 @@ against a local Binance, see ``docs/ccxt.md``):
   duplicate client order id: the outcome is unknown → the order is looked up by its client order
   id, with backoff, until the venue shows it or the grace period of the reconcile policy has
   passed (then it is rejected). The order itself is never sent twice.
+
+Submits are sent by :class:`~colin.adapters.ccxt.order_submit.OrderSubmitter`, cancels and amends
+by :class:`~colin.adapters.ccxt.order_amend.OrderAmender`; every venue answer reaches the
+reconciler through :class:`~colin.adapters.ccxt.order_reports.OrderReports`.
 """
 
 from __future__ import annotations
@@ -23,56 +27,30 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine, Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import ccxt.pro
 
-from colin.adapters.ccxt.order_decode import (
-    fill_report,
-    order_fills,
-    order_report,
-)
+from colin.adapters.ccxt.order_amend import OrderAmender
+from colin.adapters.ccxt.order_reports import UNKNOWN_OUTCOME, ClientCounters, OrderReports
+from colin.adapters.ccxt.order_submit import OrderSubmitter
 from colin.adapters.ccxt.rate_limit import RetryPolicy, TokenBucket
 from colin.adapters.ccxt.user_stream import UserStream
 from colin.adapters.ccxt.venue_state import VenueRequests
 from colin.cache.cache import Cache
 from colin.core.bus import MessageBus
 from colin.core.clock import Clock
-from colin.core.errors import RateLimitError
 from colin.core.ids import InstrumentId
-from colin.core.topics import EXEC_PROCESS
 from colin.execution.reconcile import Reconciler, ReconcileReport
-from colin.execution.reports import FillReport, OrderStatusReport
 from colin.model.commands import CancelAllOrders, CancelOrder, ModifyOrder, SubmitOrder
-from colin.model.enums import OrderStatus, OrderType, TimeInForce
-from colin.model.events import (
-    OrderAccepted,
-    OrderCancelRejected,
-    OrderFilled,
-    OrderModifyRejected,
-    OrderRejected,
-    OrderUpdated,
-)
+from colin.model.enums import OrderStatus
+from colin.model.events import OrderAccepted, OrderFilled
 from colin.model.orders import Order
 
 log = logging.getLogger(__name__)
 
 _FILL_MARGIN_NS = 60 * 1_000_000_000
-_UNKNOWN_OUTCOME = (ccxt.OperationFailed, RateLimitError)
-
-
-@dataclass(slots=True)
-class ClientCounters:
-    """What the client has done, for metrics and tests."""
-
-    submitted: int = 0
-    rejected: int = 0
-    unknown_outcomes: int = 0
-    lookups: int = 0
-    resent_after_nonce: int = 0
-    fill_fetches: int = 0
 
 
 class CcxtExecutionClient:
@@ -117,19 +95,25 @@ class CcxtExecutionClient:
         self.venue = venue
         self.exchange = exchange
         self.requests = VenueRequests(exchange, venue, limiter, weight_of, retry)
-        self._bus = bus
-        self._clock = clock
         self._cache = cache
         self._reconciler = reconciler
         self._instrument_ids = frozenset(instrument_ids)
         self._settle_s = settle_s
         self._tasks: set[asyncio.Task[None]] = set()
-        self._stream = UserStream(
-            exchange, self._on_order, self._on_trade, self._resync_soon, self.requests.retry
-        )
-        self._settling: set[str] = set()
-        self._resync_pending = False
         self.counters = ClientCounters()
+        self._reports = OrderReports(
+            self.requests, reconciler, bus, clock, self.counters, self._spawn, settle_s
+        )
+        self._submitter = OrderSubmitter(self.requests, self._reports, reconciler, self.counters)
+        self._amender = OrderAmender(self.requests, self._reports, reconciler, cache)
+        self._stream = UserStream(
+            exchange,
+            self._reports.on_order,
+            self._reports.on_trade,
+            self._resync_soon,
+            self.requests.retry,
+        )
+        self._resync_pending = False
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -188,17 +172,17 @@ class CcxtExecutionClient:
 
     def submit_order(self, command: SubmitOrder) -> None:
         """Send a new order (in a task; the outcome arrives as order events)."""
-        self._spawn(self._submit(command.order))
+        self._spawn(self._submitter.submit(command.order))
 
     def modify_order(self, command: ModifyOrder) -> None:
         """Amend a working order's quantity and/or price."""
-        self._spawn(self._modify(command))
+        self._spawn(self._amender.modify(command))
 
     def cancel_order(self, command: CancelOrder) -> None:
         """Cancel a working order."""
         order = self._cache.order(command.client_order_id)
         if order is not None:
-            self._spawn(self._cancel(order))
+            self._spawn(self._amender.cancel(order))
 
     def cancel_all_orders(self, command: CancelAllOrders) -> None:
         """Cancel the orders the engine marked pending cancel (one request each).
@@ -209,191 +193,7 @@ class CcxtExecutionClient:
         for order in self._cache.orders_open(command.instrument_id, command.strategy_id):
             side_matches = command.side is None or order.side is command.side
             if order.status is OrderStatus.PENDING_CANCEL and side_matches:
-                self._spawn(self._cancel(order))
-
-    # -- submit ----------------------------------------------------------------------------------
-
-    async def _submit(self, order: Order) -> None:
-        self.counters.submitted += 1
-        kind, params = _order_kind(order)
-        price = float(order.price) if order.price is not None else None
-        args = (order.instrument_id.symbol, kind, order.side.value.lower(), float(order.quantity))
-        for _ in range(2):
-            try:
-                answer = await self.requests.call(
-                    "create_order", self.exchange.create_order, *args, price, params
-                )
-            except ccxt.InvalidNonce:
-                self.counters.resent_after_nonce += 1
-                await self.exchange.load_time_difference()
-                continue
-            except RateLimitError as exc:  # every try was refused before matching
-                self._reject(order, exc)
-            except _UNKNOWN_OUTCOME as exc:
-                log.warning("submit of %s: outcome unknown (%r)", order.client_order_id, exc)
-                await self._resolve_unknown_submit(order)
-            except ccxt.InvalidOrder as exc:
-                if "uplicate" in str(exc):
-                    await self._resolve_unknown_submit(order)
-                else:
-                    self._reject(order, exc)
-            except ccxt.BaseError as exc:
-                self._reject(order, exc)
-            else:
-                self._on_answer(answer)
-            return
-        self._reject(order, RuntimeError("timestamp refused twice after a clock resync"))
-
-    async def _resolve_unknown_submit(self, order: Order) -> None:
-        """Look the order up until the venue knows it or the grace period has passed."""
-        self.counters.unknown_outcomes += 1
-        attempt = 0
-        while order.status is OrderStatus.SUBMITTED and order.venue_order_id is None:
-            try:
-                found = await self._lookup(order)
-            except _UNKNOWN_OUTCOME as exc:
-                log.warning("lookup of %s failed (%r); retrying", order.client_order_id, exc)
-            else:
-                if found is not None or self._reconciler.resolve_unknown(order):
-                    return
-            await asyncio.sleep(self.requests.retry.delay(attempt))
-            attempt += 1
-
-    def _reject(self, order: Order, exc: BaseException) -> None:
-        self.counters.rejected += 1
-        self._send(OrderRejected, order, reason=f"{type(exc).__name__}: {exc}")
-
-    # -- cancel and modify -----------------------------------------------------------------------
-
-    async def _cancel(self, order: Order) -> None:
-        symbol = order.instrument_id.symbol
-        params = {"origClientOrderId": str(order.client_order_id)}
-        retry = self.requests.retry
-        for attempt in range(retry.max_attempts):
-            try:
-                answer = await self.requests.call(
-                    "cancel_order", self.exchange.cancel_order, order.venue_order_id, symbol, params
-                )
-            except _UNKNOWN_OUTCOME as exc:
-                # a cancel is safe to repeat: the venue answers "unknown order" the second time
-                log.warning("cancel of %s failed (%r); retrying", order.client_order_id, exc)
-                await asyncio.sleep(retry.delay(attempt))
-                continue
-            except ccxt.BaseError as exc:
-                await self._cancel_refused(order, exc)
-            else:
-                self._on_answer(answer)
-            return
-        await self._cancel_refused(order, RuntimeError("no answer to the cancel"))
-
-    async def _cancel_refused(self, order: Order, exc: BaseException) -> None:
-        """The venue would not cancel: learn the order's real state, then release the cancel."""
-        await self._lookup_quietly(order)
-        if order.status is OrderStatus.PENDING_CANCEL:
-            self._send(OrderCancelRejected, order, reason=f"{type(exc).__name__}: {exc}")
-
-    async def _modify(self, command: ModifyOrder) -> None:
-        order = self._cache.order(command.client_order_id)
-        if order is None or order.status is not OrderStatus.PENDING_UPDATE:
-            return
-        refusal = self._modify_refusal(order, command)
-        if refusal is not None:
-            self._send(OrderModifyRejected, order, reason=refusal)
-            return
-        quantity = command.quantity if command.quantity is not None else order.quantity
-        price = command.price if command.price is not None else order.price
-        replaced = order.venue_order_id if self._is_spot(order) else None
-        if replaced is not None:  # spot amends are cancel-replace: a new venue order id
-            self._reconciler.supersede(replaced)
-        try:
-            answer = await self.requests.call(
-                "create_order",
-                self.exchange.edit_order,
-                order.venue_order_id,
-                order.instrument_id.symbol,
-                "limit",
-                order.side.value.lower(),
-                float(quantity),
-                float(price) if price is not None else None,
-                {"clientOrderId": str(order.client_order_id)},
-            )
-        except (*_UNKNOWN_OUTCOME, ccxt.BaseError) as exc:
-            reason = f"{type(exc).__name__}: {exc}"
-            if replaced is not None:
-                self._reconciler.supersede(replaced, superseded=False)
-            await self._lookup_quietly(order)
-        else:
-            report = order_report(answer, self.venue)
-            self._reconciler.apply_report(
-                report, order_fills(answer, self.venue), authoritative=True
-            )
-            if order.status is OrderStatus.PENDING_UPDATE:  # the venue kept the same values
-                self._send_updated(order, report)
-            return
-        if order.status is OrderStatus.PENDING_UPDATE:
-            self._send(OrderModifyRejected, order, reason=reason)
-
-    def _modify_refusal(self, order: Order, command: ModifyOrder) -> str | None:
-        if order.order_type is not OrderType.LIMIT or command.trigger_price is not None:
-            return "only the quantity and price of limit orders can be amended"
-        if order.venue_order_id is None:
-            return "the venue has not acknowledged the order yet"
-        if self._is_spot(order) and order.filled_qty > 0:
-            # spot amends are cancel-replace: the new order would forget the filled part
-            return "a partially filled spot order cannot be amended"
-        return None
-
-    def _is_spot(self, order: Order) -> bool:
-        return bool(self.exchange.market(order.instrument_id.symbol).get("spot"))
-
-    # -- reports ---------------------------------------------------------------------------------
-
-    async def _lookup(self, order: Order) -> OrderStatusReport | None:
-        """Fetch an order by client id and apply it (with its fills) as authoritative."""
-        self.counters.lookups += 1
-        report = await self.requests.order_by_client_id(
-            order.instrument_id.symbol, order.client_order_id
-        )
-        if report is not None:
-            fills: list[FillReport] = []
-            if report.filled_qty > order.filled_qty:
-                self.counters.fill_fetches += 1
-                fills = await self.requests.order_fills(order.instrument_id.symbol, report)
-            self._reconciler.apply_report(report, fills, authoritative=True)
-        return report
-
-    async def _lookup_quietly(self, order: Order) -> None:
-        try:
-            await self._lookup(order)
-        except (*_UNKNOWN_OUTCOME, ccxt.BaseError) as exc:
-            log.warning("lookup of %s failed: %r", order.client_order_id, exc)
-
-    def _on_answer(self, answer: dict[str, Any]) -> None:
-        report = order_report(answer, self.venue)
-        self._apply(report, order_fills(answer, self.venue))
-
-    def _on_order(self, raw: dict[str, Any]) -> None:
-        self._apply(order_report(raw, self.venue), ())
-
-    def _on_trade(self, raw: dict[str, Any]) -> None:
-        self._reconciler.apply_fill(fill_report(raw, self.venue))
-
-    def _apply(self, report: OrderStatusReport, fills: Iterable[FillReport]) -> None:
-        if self._reconciler.apply_report(report, list(fills)):
-            return
-        order = self._reconciler.order_for(report.client_order_id, report.venue_order_id)
-        if order is not None and order.is_open and order.client_order_id not in self._settling:
-            self._settling.add(order.client_order_id)
-            self._spawn(self._settle(order, report))
-
-    async def _settle(self, order: Order, report: OrderStatusReport) -> None:
-        """Give the user stream time to bring missing fills; fetch them if it does not."""
-        try:
-            await asyncio.sleep(self._settle_s)
-            if order.is_open and not self._reconciler.apply_report(report):
-                await self._lookup(order)
-        finally:
-            self._settling.discard(order.client_order_id)
+                self._spawn(self._amender.cancel(order))
 
     # -- user stream -----------------------------------------------------------------------------
 
@@ -407,7 +207,7 @@ class CcxtExecutionClient:
         try:
             await asyncio.sleep(self._settle_s)
             await self.reconcile()
-        except (*_UNKNOWN_OUTCOME, ccxt.BaseError) as exc:
+        except (*UNKNOWN_OUTCOME, ccxt.BaseError) as exc:
             log.warning("reconciliation after a stream outage failed: %r", exc)
         finally:
             self._resync_pending = False
@@ -424,41 +224,6 @@ class CcxtExecutionClient:
         if not task.cancelled() and task.exception() is not None:
             log.error("execution task failed", exc_info=task.exception())
 
-    def _send(
-        self,
-        kind: type[OrderRejected] | type[OrderCancelRejected] | type[OrderModifyRejected],
-        order: Order,
-        reason: str,
-    ) -> None:
-        now = self._clock.timestamp_ns()
-        self._bus.send(
-            EXEC_PROCESS,
-            kind(
-                client_order_id=order.client_order_id,
-                instrument_id=order.instrument_id,
-                strategy_id=order.strategy_id,
-                ts_event=now,
-                ts_init=now,
-                reason=reason,
-            ),
-        )
-
-    def _send_updated(self, order: Order, report: OrderStatusReport) -> None:
-        now = self._clock.timestamp_ns()
-        self._bus.send(
-            EXEC_PROCESS,
-            OrderUpdated(
-                client_order_id=order.client_order_id,
-                instrument_id=order.instrument_id,
-                strategy_id=order.strategy_id,
-                ts_event=report.ts_event or now,
-                ts_init=now,
-                quantity=report.quantity,
-                price=report.price,
-                trigger_price=report.trigger_price,
-            ),
-        )
-
 
 def _venue_time(order: Order) -> int:
     """When the venue first reported on ``order``, on the venue's clock."""
@@ -466,18 +231,3 @@ def _venue_time(order: Order) -> int:
         (e.ts_event for e in order.events if isinstance(e, OrderAccepted | OrderFilled)),
         order.ts_init,
     )
-
-
-def _order_kind(order: Order) -> tuple[str, dict[str, Any]]:
-    """The ccxt order type and params of ``order`` (client id, time in force, flags)."""
-    params: dict[str, Any] = {"clientOrderId": str(order.client_order_id)}
-    is_market = order.order_type in (OrderType.MARKET, OrderType.STOP_MARKET)
-    if order.trigger_price is not None:
-        params["triggerPrice"] = float(order.trigger_price)
-    if not is_market and order.time_in_force is not TimeInForce.GTC:
-        params["timeInForce"] = order.time_in_force.value
-    if order.post_only:
-        params["postOnly"] = True
-    if order.reduce_only:
-        params["reduceOnly"] = True
-    return ("market" if is_market else "limit"), params

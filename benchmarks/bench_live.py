@@ -123,29 +123,32 @@ def print_order_rate(result: dict[str, Any]) -> None:
 
 
 def print_symbols(rows: list[dict[str, Any]]) -> None:
-    """Table of the symbols-on-one-core runs."""
-    print("\n3. one paper node following kline_1m + L2 book of S symbols (node in its own process)")
+    """Table of the symbols-on-one-core runs: bare ccxt, then the paper node, per S."""
+    print("\n3. following kline_1m + L2 book of S symbols, one process (simulator in another)")
     print(
-        f"{'S':>5}{'follows':>8}{'ready s':>8}{'msg/s':>8}{'node CPU':>9}{'us/msg':>8}"
-        f"{'node lag p50/p99 ms':>21}{'event lag p50/p99 ms':>22}{'sim CPU':>8}"
+        f"{'S':>5} {'follower':<10}{'follows':>8}{'msg/s':>7}{'CPU':>6}{'us/msg':>7}{'x':>5}"
+        f"{'lag in follower p50/p99':>25}{'lag from event p50/p99':>24}{'sim CPU':>8}"
     )
     for row in rows:
-        node, event = row["lag_in_node"], row["lag_from_event"]
-        print(
-            f"{row['symbols']:>5}{row['following']:>8}{row['ready_s']:>8.1f}"
-            f"{row['messages_per_s']:>8.0f}{row['node_cpu_share']:>9.0%}"
-            f"{row['cpu_us_per_message']:>8.0f}"
-            f"{_ms(node, 'p50_us') + ' / ' + _ms(node, 'p99_us'):>21}"
-            f"{_ms(event, 'p50_us') + ' / ' + _ms(event, 'p99_us'):>22}"
-            f"{row['simulator_cpu_share']:>8.0%}"
-        )
-    last = rows[-1]
-    per_symbol = last["messages_per_s"] / last["symbols"]
+        base = row["ccxt"]
+        for who in ("ccxt", "node"):
+            r = row[who]
+            inner, event = r["lag_in_follower"], r["lag_from_event"]
+            print(
+                f"{row['symbols']:>5} {who:<10}{r['following']:>8}{r['messages_per_s']:>7.0f}"
+                f"{r['cpu_share']:>6.0%}{r['cpu_us_per_message']:>7.0f}"
+                f"{r['cpu_share'] / base['cpu_share']:>5.1f}"
+                f"{_ms(inner, 'p50_us') + ' / ' + _ms(inner, 'p99_us') + ' ms':>25}"
+                f"{_ms(event, 'p50_us') + ' / ' + _ms(event, 'p99_us') + ' ms':>24}"
+                f"{r['simulator_cpu_share']:>8.0%}"
+            )
+    node = rows[-1]["node"]
+    per_symbol = node["messages_per_s"] / node["symbols"]
     print(
-        f"   at {per_symbol:.1f} messages/s per symbol one core would follow about "
-        f"{last['symbols'] / last['node_cpu_share']:.0f} symbols; at Binance's busiest "
-        f"(10 depth diffs/s + 0.5 klines/s per symbol) about "
-        f"{1e6 / last['cpu_us_per_message'] / 10.5:.0f}"
+        f"   the node at {per_symbol:.1f} messages/s per symbol: one core would follow about "
+        f"{node['symbols'] / node['cpu_share']:.0f} symbols (linear extrapolation); at "
+        f"Binance's busiest, 10 depth diffs/s + 0.5 klines/s per symbol, about "
+        f"{1e6 / node['cpu_us_per_message'] / 10.5:.0f}"
     )
 
 
@@ -156,7 +159,7 @@ def main() -> None:
     parser.add_argument("--rate-seconds", type=float, default=10.0)
     parser.add_argument("--symbols", default="50,100,200", help="comma-separated S values")
     parser.add_argument("--speed", type=float, default=10.0, help="simulated s per wall s")
-    parser.add_argument("--follow-seconds", type=float, default=15.0)
+    parser.add_argument("--follow-seconds", type=float, default=10.0)
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     started = time.monotonic()

@@ -3,9 +3,13 @@
 A realtime simulator with S symbols runs in one process, a paper
 :class:`~colin.node.trading.TradingNode` subscribed to ``kline_1m`` and the L2 book of every
 symbol (through ccxt, :class:`~colin.node.exchange_feed.ExchangeFeed`) in another, so the CPU
-measured (``time.process_time`` of the node's process) is the node's alone. Lags of book updates
-are measured twice: inside the node (ccxt's receipt of the depth frame to the strategy seeing the
-book) and from the simulator's event time (which includes the simulator's 50 ms replay tick).
+measured (``time.process_time`` of the node's process) is the node's alone. The baseline is the
+bare ccxt client following the same streams (``watch_ohlcv`` and ``watch_order_book`` loops) in a
+process of its own against the same simulator.
+
+Lags of book updates are measured twice: inside the follower (ccxt's receipt of the depth frame
+to the strategy, or the ``watch_order_book`` loop, seeing the book) and from the simulator's
+event time (which adds the simulator's 50 ms replay tick and its own delays).
 """
 
 from __future__ import annotations
@@ -13,16 +17,17 @@ from __future__ import annotations
 import asyncio
 import multiprocessing as mp
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from multiprocessing.connection import Connection
 from typing import Any
+
+import ccxt
 
 from colin.adapters.ccxt.capabilities import capabilities_for
 from colin.adapters.ccxt.exchange_factory import create_exchange
 from colin.adapters.ccxt.symbols import instrument_from_market, to_ccxt_symbol
 from colin.core.ids import InstrumentId
 from colin.model.book import OrderBook
-from colin.model.data import Bar
 from colin.node.exchange_feed import ExchangeFeed
 from colin.node.live_config import TradingNodeConfig
 from colin.node.trading import TradingNode
@@ -32,6 +37,7 @@ from colin.strategy.strategy import Strategy
 from live_sim_process import SimProcess, SimSpec, percentiles, symbol_ids
 
 WARMUP_S = 60.0
+SETTLE_S = 1.0
 
 
 class FollowParams(StrategyParams):
@@ -41,19 +47,21 @@ class FollowParams(StrategyParams):
 
 
 class FollowProbe:
-    """Receipt of depth frames at ccxt, and lags of the books the strategy sees."""
+    """Frames counted and depth diffs timestamped at ccxt's WebSocket handler; the lags of the
+    book updates the follower sees."""
 
     def __init__(self, event_wall_ns: Callable[[int], int]) -> None:
         self.event_wall_ns = event_wall_ns
         self.measuring = False
+        self.following: set[str] = set()
         self.frames = {"depthUpdate": 0, "kline": 0}
         self.received: dict[tuple[str, int], int] = {}
         self.wire_lags: list[int] = []
-        self.node_lags: list[int] = []
+        self.follower_lags: list[int] = []
         self.total_lags: list[int] = []
 
     def watch(self, exchange: Any) -> None:
-        """Count frames and timestamp depth diffs at ccxt's WebSocket handler."""
+        """Wrap ``exchange``'s WebSocket message handler."""
         original = exchange.handle_message
 
         def handle_message(client: Any, message: Any) -> Any:
@@ -68,15 +76,15 @@ class FollowProbe:
 
         exchange.handle_message = handle_message
 
-    def book_seen(self, book: OrderBook) -> None:
-        """Lag of a book update: from the simulator's event time, and from ccxt's receipt."""
+    def seen(self, venue_symbol: str, update_id: int, event_ms: int) -> None:
+        """A book update reached the follower: note the symbol as followed, and the lags."""
+        self.following.add(venue_symbol)
         if not self.measuring:
             return
-        self.total_lags.append(time.time_ns() - self.event_wall_ns(book.ts_event // 1_000_000))
-        venue_symbol = book.instrument_id.symbol.replace("/", "")
-        received = self.received.get((venue_symbol, book.last_update_id))
+        self.total_lags.append(time.time_ns() - self.event_wall_ns(event_ms))
+        received = self.received.get((venue_symbol, update_id))
         if received is not None:
-            self.node_lags.append(time.perf_counter_ns() - received)
+            self.follower_lags.append(time.perf_counter_ns() - received)
 
 
 class FollowAll(Strategy):
@@ -89,8 +97,6 @@ class FollowAll(Strategy):
     def __init__(self, instrument_ids: list[str], probe: FollowProbe) -> None:
         super().__init__({"instrument_ids": instrument_ids})
         self.probe = probe
-        self.seen: set[InstrumentId] = set()
-        self.bars = 0
 
     def on_start(self) -> None:
         """Subscribe to everything."""
@@ -98,46 +104,61 @@ class FollowAll(Strategy):
             self.subscribe_bars(iid, "1m")
             self.subscribe_order_book(iid)
 
-    def on_bar(self, bar: Bar) -> None:
-        """Count a closed bar."""
-        self.bars += 1
-
     def on_order_book(self, book: OrderBook) -> None:
-        """Note the instrument as followed, and the update's lag."""
-        self.seen.add(book.instrument_id)
-        self.probe.book_seen(book)
+        """Report the update to the probe."""
+        symbol = book.instrument_id.symbol.replace("/", "")
+        self.probe.seen(symbol, book.last_update_id, book.ts_event // 1_000_000)
 
 
-async def follow_symbols(
-    hello: dict[str, Any],
-    spec: SimSpec,
-    warmup_s: float,
-    seconds: float,
+async def measure(
+    probe: FollowProbe, symbols: int, warmup_s: float, seconds: float,
     window: Callable[[str], None],
-) -> dict[str, Any]:
-    """A paper node following ``kline_1m`` and the book of every symbol for ``seconds``;
-    ``window`` is told when the measurement starts and ends."""
-    ids = [str(i) for i in symbol_ids(spec.symbols)]
-    ccxt_config = hello["ccxt"]
+) -> dict[str, Any]:  # fmt: skip
+    """Wait until every symbol's book arrived (at most ``warmup_s``), then measure."""
+    started = time.monotonic()
+    while len(probe.following) < symbols and time.monotonic() < started + warmup_s:
+        await asyncio.sleep(0.1)
+    ready_s = time.monotonic() - started
+    following = len(probe.following)
+    await asyncio.sleep(SETTLE_S)
+    probe.measuring = True
+    window("start")
+    cpu0, wall0 = time.process_time(), time.monotonic()
+    await asyncio.sleep(seconds)
+    cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
+    window("end")
+    probe.measuring = False
+    messages = sum(probe.frames.values())
+    return {
+        "symbols": symbols,
+        "following": following,
+        "ready_s": ready_s,
+        "cpu_share": cpu / wall,
+        "messages_per_s": messages / wall,
+        "depth_per_s": probe.frames["depthUpdate"] / wall,
+        "cpu_us_per_message": cpu / max(messages, 1) * 1e6,
+        "lag_in_follower": percentiles(probe.follower_lags),
+        "lag_from_event": percentiles(probe.total_lags),
+        "lag_to_ccxt": percentiles(probe.wire_lags),
+    }
 
-    wall_ns: int = hello["wall_ns"]
-    sim_ms: int = hello["sim_ms"]
 
-    def event_wall_ns(event_ms: int) -> int:
-        return wall_ns + int((event_ms - sim_ms) * 1_000_000 / spec.speed)
-
+async def follow_with_node(
+    hello: dict[str, Any], ids: list[str], probe: FollowProbe,
+    measure_window: Callable[[], Awaitable[dict[str, Any]]],
+) -> dict[str, Any]:  # fmt: skip
+    """A paper node with :class:`FollowAll` on ``kline_1m`` and the books of ``ids``."""
     config = TradingNodeConfig.model_validate(
         {
             "mode": "paper",
             "instruments": ids,
             "data": ["bars", "book"],
             "stale_feed": {"enabled": False},
-            "ccxt_overrides": ccxt_config,
+            "ccxt_overrides": hello["ccxt"],
             "starting_balances": {"USDT": 10_000},
         }
     )
-    data = create_exchange("binance", "spot", overrides=ccxt_config)
-    probe = FollowProbe(event_wall_ns)
+    data = create_exchange("binance", "spot", overrides=hello["ccxt"])
     probe.watch(data)
     await data.load_markets()
     instruments = [
@@ -145,73 +166,110 @@ async def follow_symbols(
         for i in ids
     ]
     feed = ExchangeFeed(data, capabilities_for("binance", "spot"), ids, "1m", ["bars", "book"])
-    strategy = FollowAll(ids, probe)
-    node = TradingNode(config, instruments, feed, create_store("sqlite:///:memory:"),
-                       strategies=[strategy])  # fmt: skip
+    store = create_store("sqlite:///:memory:")
+    node = TradingNode(config, instruments, feed, store, strategies=[FollowAll(ids, probe)])
     running = asyncio.create_task(node.run(install_signal_handlers=False))
-    started = time.monotonic()
     try:
-        while len(strategy.seen) < len(ids) and time.monotonic() < started + warmup_s:
-            await asyncio.sleep(0.1)
-        ready_s = time.monotonic() - started
-        following = len(strategy.seen)
-        await asyncio.sleep(1.0)
-        bars0 = strategy.bars
-        probe.measuring = True
-        window("start")
-        cpu0, wall0 = time.process_time(), time.monotonic()
-        await asyncio.sleep(seconds)
-        cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
-        window("end")
-        probe.measuring = False
-        restarts = sum(s.reconnects for s in feed.client.streams.values()) if feed.client else 0
+        result = await measure_window()
+        client = feed.client
+        restarts = sum(s.reconnects for s in client.streams.values()) if client else 0
     finally:
         node.request_stop("benchmark over")
         await asyncio.wait_for(running, 60)
-    messages = sum(probe.frames.values())
-    return {
-        "symbols": len(ids),
-        "following": following,
-        "ready_s": ready_s,
-        "stream_restarts": restarts,
-        "node_cpu_share": cpu / wall,
-        "messages_per_s": messages / wall,
-        "depth_per_s": probe.frames["depthUpdate"] / wall,
-        "bars_per_s": (strategy.bars - bars0) / wall,
-        "cpu_us_per_message": cpu / max(messages, 1) * 1e6,
-        "lag_in_node": percentiles(probe.node_lags),
-        "lag_from_event": percentiles(probe.total_lags),
-        "lag_to_ccxt": percentiles(probe.wire_lags),
-    }
+    return result | {"stream_restarts": restarts}
+
+
+async def follow_with_ccxt(
+    hello: dict[str, Any], ids: list[str], probe: FollowProbe,
+    measure_window: Callable[[], Awaitable[dict[str, Any]]],
+) -> dict[str, Any]:  # fmt: skip
+    """The baseline: bare ``watch_ohlcv`` and ``watch_order_book`` loops, no Colin engine."""
+    data = create_exchange("binance", "spot", overrides=hello["ccxt"])
+    probe.watch(data)
+    await data.load_markets()
+    restarts = 0
+
+    async def loop(watch: Callable[[], Awaitable[Any]], seen: Callable[[Any], None]) -> None:
+        nonlocal restarts
+        while True:
+            try:
+                seen(await watch())
+            except ccxt.OperationFailed:  # as the data client: watch again after a pause
+                restarts += 1
+                await asyncio.sleep(0.1)
+
+    def watch_bars(symbol: str) -> Callable[[], Awaitable[Any]]:
+        return lambda: data.watch_ohlcv(symbol, "1m")
+
+    def watch_book(symbol: str) -> Callable[[], Awaitable[Any]]:
+        return lambda: data.watch_order_book(symbol)
+
+    def book_seen(symbol: str) -> Callable[[Any], None]:
+        venue_symbol = symbol.replace("/", "")
+        return lambda book: probe.seen(venue_symbol, book["nonce"], book["timestamp"])
+
+    tasks = []
+    for iid in ids:
+        symbol = to_ccxt_symbol(InstrumentId(iid))
+        tasks.append(loop(watch_bars(symbol), lambda _rows: None))
+        tasks.append(loop(watch_book(symbol), book_seen(symbol)))
+    running = [asyncio.create_task(task) for task in tasks]
+    try:
+        result = await measure_window()
+    finally:
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+        await data.close()
+    return result | {"stream_restarts": restarts}
 
 
 def _follow(
-    conn: Connection, hello: dict[str, Any], spec: SimSpec, warmup_s: float, seconds: float
+    conn: Connection, hello: dict[str, Any], spec: SimSpec, who: str, seconds: float
 ) -> None:
-    """Child process: run :func:`follow_symbols`, telling the parent when it measures."""
-    result = asyncio.run(follow_symbols(hello, spec, warmup_s, seconds, conn.send))
-    conn.send(result)
+    """Child process: follow every symbol with the node or bare ccxt, telling the parent when
+    the measurement starts and ends, then send the result."""
+    ids = [str(i) for i in symbol_ids(spec.symbols)]
+    wall_ns: int = hello["wall_ns"]
+    sim_ms: int = hello["sim_ms"]
+
+    def event_wall_ns(event_ms: int) -> int:
+        return wall_ns + int((event_ms - sim_ms) * 1_000_000 / spec.speed)
+
+    probe = FollowProbe(event_wall_ns)
+    follow = follow_with_node if who == "node" else follow_with_ccxt
+
+    async def run() -> dict[str, Any]:
+        return await follow(
+            hello, ids, probe, lambda: measure(probe, len(ids), WARMUP_S, seconds, conn.send)
+        )
+
+    conn.send(asyncio.run(run()))
 
 
 def symbols_on_one_core(symbols: int, speed: float, seconds: float) -> dict[str, Any]:
-    """A realtime simulator with ``symbols`` pairs and a paper node, each in its own process."""
+    """A realtime simulator with ``symbols`` pairs followed by bare ccxt, then by a paper node,
+    each in a process of its own."""
     spec = SimSpec(symbols=symbols, clock="realtime", speed=speed)
     context = mp.get_context("spawn")
+    out: dict[str, Any] = {"symbols": symbols, "speed": speed}
     with SimProcess(spec) as sim:
         hello = {"ccxt": sim.ccxt, "sim_ms": sim.sim_ms, "wall_ns": sim.wall_ns}
-        conn, child = context.Pipe()
-        node = context.Process(target=_follow, args=(child, hello, spec, 60.0, seconds))
-        node.start()
-        result: dict[str, Any] = {}
-        simulator_cpu = float("nan")
-        while conn.poll(seconds + 120):
-            message = conn.recv()
-            if message == "start":
-                sim.mark()
-            elif message == "end":
-                simulator_cpu = sim.report()
-            else:
-                result = message
-                break
-        node.join(30)
-    return result | {"simulator_cpu_share": simulator_cpu, "speed": speed}
+        for who in ("ccxt", "node"):
+            conn, child = context.Pipe()
+            follower = context.Process(target=_follow, args=(child, hello, spec, who, seconds))
+            follower.start()
+            result: dict[str, Any] = {}
+            simulator_cpu = float("nan")
+            while conn.poll(WARMUP_S + seconds + 60):
+                message = conn.recv()
+                if message == "start":
+                    sim.mark()
+                elif message == "end":
+                    simulator_cpu = sim.report()
+                else:
+                    result = message
+                    break
+            follower.join(30)
+            out[who] = result | {"simulator_cpu_share": simulator_cpu}
+    return out

@@ -8,7 +8,8 @@ trades. A last run ends with SIGTERM. Then the exchange's ground truth must matc
 journal exactly: every order the exchange received is journaled once, with the exchange's status
 and filled quantity; every journaled order the exchange never received was denied or rejected;
 nothing is left open; the node's final balances are the exchange's, and its last reconciliation
-found nothing to correct.
+found nothing to correct. It runs for spot BTC/USDT (balances) and for the USD-M perpetual
+(position and wallet).
 """
 
 from __future__ import annotations
@@ -21,17 +22,20 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from tests.node.test_trading_live import SPOT, SimDriver, spot_simulator, venue_status
+from tests.adapters.conftest import PERP_ID, perpetual_instrument
+from tests.node.test_trading_live import SIM_START_MS, SPOT, SimDriver, venue_status
 
-from colin.adapters.exchange_sim import ExchangeSimulator
-from colin.core.ids import ClientOrderId
+from colin.adapters.exchange_sim import ExchangeSimulator, SimMarketData
+from colin.core.ids import ClientOrderId, InstrumentId
 from colin.model.enums import OrderStatus
+from colin.model.instrument import Instrument
 from colin.persistence.catalog import sample_catalog
 from colin.persistence.replay import rebuild_from_journal
 from colin.persistence.sql import SqlJournal, create_store
@@ -111,14 +115,52 @@ class NodeProcess:
         return stopped[-1]
 
 
-def _write_config(sim: ExchangeSimulator, workdir: Path) -> Path:
-    ccxt_config = sim.ccxt_config("spot")
+@dataclass(frozen=True)
+class Market:
+    """One account of the simulator the node trades."""
+
+    name: str  # the simulator's account: spot | usdm
+    market_type: str  # ccxt: spot | linear
+    instrument_id: InstrumentId
+    quantity: str
+    balances: tuple[str, ...]  # assets compared with the node's final balances
+
+    def instrument(self) -> Instrument:
+        if self.instrument_id == SPOT:
+            return sample_catalog().instrument(SPOT)
+        return perpetual_instrument()
+
+
+SPOT_MARKET = Market("spot", "spot", SPOT, "0.001", ("USDT", "BTC"))
+PERP_MARKET = Market("usdm", "linear", PERP_ID, "0.002", ("USDT",))
+
+
+def _simulator() -> ExchangeSimulator:
+    catalog = sample_catalog()
+    data = SimMarketData(bars=catalog.read_bars(SPOT, "1m"), timeframe="1m")
+    return ExchangeSimulator(
+        instruments=[catalog.instrument(SPOT), perpetual_instrument()],
+        market={SPOT: data, PERP_ID: data},
+        balances={
+            "spot": {"USDT": Decimal(10000), "BTC": Decimal("0.1")},
+            "usdm": {"USDT": Decimal(10000)},
+        },
+        seed=0,
+        clock="stepped",
+        start_ms=SIM_START_MS,
+    )
+
+
+def _write_config(sim: ExchangeSimulator, market: Market, workdir: Path) -> Path:
+    ccxt_config = sim.ccxt_config(market.name)  # type: ignore[arg-type]
     ccxt_config.pop("apiKey")
     ccxt_config.pop("secret")
     trading = {
         "mode": "live",
+        "market_type": market.market_type,
         "strategy": "tests.node.test_trading_live:ChurnStrategy",
-        "instruments": [str(SPOT)],
+        "parameters": {"quantity": market.quantity},
+        "instruments": [str(market.instrument_id)],
         "timeframe": "1m",
         "risk": {
             "max_order_notional": 1000,
@@ -135,12 +177,15 @@ def _write_config(sim: ExchangeSimulator, workdir: Path) -> Path:
     return path
 
 
-def test_sigkill_at_random_moments_loses_and_doubles_no_order(tmp_path: Path) -> None:
+@pytest.mark.parametrize("market", [SPOT_MARKET, PERP_MARKET], ids=["spot", "usdm"])
+def test_sigkill_at_random_moments_loses_and_doubles_no_order(
+    market: Market, tmp_path: Path
+) -> None:
     rng = random.Random(SEED)
-    sim = spot_simulator()
+    sim = _simulator()
     sim.start_in_thread()
     try:
-        config = _write_config(sim, tmp_path)
+        config = _write_config(sim, market, tmp_path)
         with SimDriver(sim, speed=SIM_SPEED):
             kills = []
             for _ in range(TRIALS):
@@ -157,16 +202,17 @@ def test_sigkill_at_random_moments_loses_and_doubles_no_order(tmp_path: Path) ->
             last.wait_started()
             time.sleep(2.0)
             stopped = last.terminate()
-        venue_orders = sim.orders("spot")
-        venue_balances = sim.balances("spot")
+        venue_orders = sim.orders(market.name)  # type: ignore[arg-type]
+        venue_balances = sim.balances(market.name)  # type: ignore[arg-type]
+        venue_positions = sim.positions()
     finally:
         sim.stop_thread()
 
     assert sum(kills) == TRIALS  # every kill hit a running node
     store = create_store(f"sqlite:///{tmp_path / 'node.db'}")
     journal = SqlJournal(store, "node.COLIN.live")
-    instrument = sample_catalog().instrument(SPOT)
-    orders, _ = rebuild_from_journal(journal.entries(), {SPOT: instrument}, strict=False)
+    instruments = {market.instrument_id: market.instrument()}
+    orders, _ = rebuild_from_journal(journal.entries(), instruments, strict=False)
     store.close()
 
     venue = {ClientOrderId(o.client_order_id): o for o in venue_orders}
@@ -187,8 +233,12 @@ def test_sigkill_at_random_moments_loses_and_doubles_no_order(tmp_path: Path) ->
     assert not [o for o in orders.values() if o.is_open]
     assert not [o for o in venue_orders if o.status in ("NEW", "PARTIALLY_FILLED")]
     totals = {asset: free + locked for asset, (free, locked) in venue_balances.items()}
-    assert Decimal(stopped["balances"]["USDT"]) == totals["USDT"]
-    assert Decimal(stopped["balances"]["BTC"]) == totals["BTC"]
+    for asset in market.balances:
+        assert Decimal(stopped["balances"][asset]) == totals[asset], asset
+    if market.name == "usdm":
+        amount = venue_positions.get("BTCUSDT", (Decimal(0), Decimal(0)))[0]
+        node_amount = stopped["positions"].get(str(PERP_ID), "0")
+        assert Decimal(node_amount) == amount
     assert stopped["account_mismatches"] == 0
     assert stopped["open_orders"] == 0
     assert len(venue) >= 5 * TRIALS  # it was an order-heavy session

@@ -21,7 +21,7 @@ import asyncio
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -44,6 +44,8 @@ from live_sim_process import SPOT, SimProcess, SimSpec, percentiles
 STEP_MS = 5_000  # one simulated step: about one point of a bar's synthesized path
 QUIET_S = 0.02  # a step is over when nothing arrived for this long and every order is done
 WARMUP_ORDERS = 30
+STREAMS = ("trades", "bars", "book")
+KINDS = ("trade", "bar", "book")
 LEGS = ("to_strategy", "submit", "to_wire")
 QTY = Decimal("0.001")
 BELOW = Decimal("0.98")  # IOC buys 2% under the market expire unfilled
@@ -70,6 +72,10 @@ class WireProbe:
     submit call returned."""
     answered: int = 0
     last_activity_ns: int = 0
+    step: int = 0
+    """The simulator step running now (:func:`drive` counts them)."""
+    step_of: dict[tuple[str, str], int] = field(default_factory=dict)
+    """message -> the step it arrived in."""
 
     def watch(self, exchange: Any) -> None:
         """Timestamp every message at ccxt's WebSocket handler (before ccxt parses it)."""
@@ -80,6 +86,7 @@ class WireProbe:
             key = message_key(message)
             if key is not None and key not in self.received:
                 self.received[key] = now
+                self.step_of[key] = self.step
             self.last_activity_ns = now
             return original(client, message)
 
@@ -114,18 +121,24 @@ class WireProbe:
         exchange.fetch = fetch
 
     def latencies(self) -> dict[str, list[int]]:
-        """Message-to-wire ns of every order, by the kind of message it answers, and of the
-        three legs: ``to_strategy`` (ccxt's parsing, the data path), ``submit`` (the submit
-        call: risk, OMS, journal) and ``to_wire`` (the execution task, ccxt's request)."""
-        out: dict[str, list[int]] = {k: [] for k in ("trade", "bar", "book", *LEGS)}
+        """Message-to-wire ns of every order: by the kind of message it answers; for the first
+        message of each step only (``first``: no other message of the step ahead of it); and
+        of the three legs: ``to_strategy`` (ccxt's parsing, the data path), ``submit`` (the
+        submit call: risk, OMS, journal) and ``to_wire`` (the execution task, ccxt's request)."""
+        out: dict[str, list[int]] = {k: [] for k in (*KINDS, "first", *LEGS)}
+        first: dict[int, tuple[int, int]] = {}  # step -> (receipt, latency) of its first message
         for client_id, key in self.cause.items():
             if client_id in self.sent and key in self.received:
                 sent, received = self.sent[client_id], self.received[key]
                 out[key[0]].append(sent - received)
+                step = self.step_of[key]
+                if step not in first or received < first[step][0]:
+                    first[step] = (received, sent - received)
                 seen, submitted = self.decided[client_id]
                 out["to_strategy"].append(seen - received)
                 out["submit"].append(submitted - seen)
                 out["to_wire"].append(sent - submitted)
+        out["first"] = [latency for _, latency in first.values()]
         return out
 
     def reset(self) -> None:
@@ -155,6 +168,7 @@ class AnswerParams(StrategyParams):
     """Parameters of :class:`AnswerEveryMessage`."""
 
     instrument_id: str
+    streams: list[str]
 
 
 class AnswerEveryMessage(Strategy):
@@ -164,16 +178,19 @@ class AnswerEveryMessage(Strategy):
     Params = AnswerParams
     params: AnswerParams
 
-    def __init__(self, probe: WireProbe, instrument_id: str) -> None:
-        super().__init__({"instrument_id": instrument_id})
+    def __init__(self, probe: WireProbe, instrument_id: str, streams: Sequence[str]) -> None:
+        super().__init__({"instrument_id": instrument_id, "streams": list(streams)})
         self.probe = probe
 
     def on_start(self) -> None:
-        """Subscribe to trades, 1m bars and the book."""
-        iid = self.params.instrument_id
-        self.subscribe_trade_ticks(iid)
-        self.subscribe_bars(iid, "1m")
-        self.subscribe_order_book(iid)
+        """Subscribe to the streams asked for: trades, 1m bars, the book."""
+        iid, streams = self.params.instrument_id, self.params.streams
+        if "trades" in streams:
+            self.subscribe_trade_ticks(iid)
+        if "bars" in streams:
+            self.subscribe_bars(iid, "1m")
+        if "book" in streams:
+            self.subscribe_order_book(iid)
 
     def on_trade_tick(self, trade: TradeTick) -> None:
         """Answer a trade."""
@@ -208,11 +225,12 @@ async def drive(
     deadline = time.monotonic() + limit_s
     while not until() and time.monotonic() < deadline:
         start = time.perf_counter_ns()
+        probe.step += 1
         sim.advance(STEP_MS)
         while True:
             await asyncio.sleep(0.002)
             now = time.perf_counter_ns()
-            started = probe.last_activity_ns > start or now - start > 500_000_000
+            started = probe.last_activity_ns > start or now - start > 100_000_000
             quiet = now - probe.last_activity_ns > QUIET_S * 1e9
             if started and quiet and probe.answered >= len(probe.sent) and idle():
                 break
@@ -228,7 +246,7 @@ async def measure(
 
 
 async def bare_ccxt_path(
-    sim: SimProcess, probe: WireProbe, orders: int, limit_s: float
+    sim: SimProcess, probe: WireProbe, streams: Sequence[str], orders: int, limit_s: float
 ) -> dict[str, int]:
     """The baseline: ccxt ``watch_*`` loops answering each message with ``create_order``."""
     data = create_exchange("binance", "spot", overrides=sim.ccxt)
@@ -282,7 +300,8 @@ async def bare_ccxt_path(
             if snapshot["bids"]:
                 answer(("book", str(snapshot["nonce"])), snapshot["bids"][0][0])
 
-    watchers = [asyncio.create_task(w()) for w in (trades, bars, book)]
+    loops = {"trades": trades, "bars": bars, "book": book}
+    watchers = [asyncio.create_task(loops[name]()) for name in streams]
     try:
         await measure(sim, probe, lambda: not pending, orders, limit_s)
     finally:
@@ -294,7 +313,12 @@ async def bare_ccxt_path(
 
 
 async def colin_path(
-    sim: SimProcess, probe: WireProbe, orders: int, store_url: str, limit_s: float
+    sim: SimProcess,
+    probe: WireProbe,
+    streams: Sequence[str],
+    orders: int,
+    store_url: str,
+    limit_s: float,
 ) -> dict[str, int]:
     """A live node trading :class:`AnswerEveryMessage` through ccxt against ``sim``; returns
     how its orders ended."""
@@ -302,7 +326,7 @@ async def colin_path(
         {
             "mode": "live",
             "instruments": [str(SPOT)],
-            "data": ["trades", "bars", "book"],
+            "data": list(streams),
             "risk": RISK,
             "reconcile": {"interval_s": 3600},
             "stale_feed": {"enabled": False},
@@ -316,8 +340,8 @@ async def colin_path(
     await data.load_markets()
     instrument = instrument_from_market(data.market("BTC/USDT"), "BINANCE", data.precisionMode)
     capabilities = capabilities_for("binance", "spot")
-    feed = ExchangeFeed(data, capabilities, [str(SPOT)], "1m", ["trades", "bars", "book"])
-    strategy = AnswerEveryMessage(probe, str(SPOT))
+    feed = ExchangeFeed(data, capabilities, [str(SPOT)], "1m", list(streams))
+    strategy = AnswerEveryMessage(probe, str(SPOT), streams)
     store = create_store(store_url)
     node = TradingNode(config, [instrument], feed, store, exchange=trader, strategies=[strategy])
     running = asyncio.create_task(node.run(install_signal_handlers=False))
@@ -329,25 +353,58 @@ async def colin_path(
     return dict(Counter(order.status.name.lower() for order in node.cache.orders()))
 
 
-def tick_to_order(orders: int, limit_s: float) -> dict[str, Any]:
-    """Measure the bare ccxt path, then the live node with its journal on disk and in memory,
-    each in a fresh event loop against the same simulator process."""
+@dataclass(frozen=True)
+class LatencyPath:
+    """One measured configuration: bare ccxt or a node (journal on disk or in memory), and
+    the streams answered."""
+
+    name: str
+    node: bool
+    streams: tuple[str, ...] = STREAMS
+    journal_on_disk: bool = True
+    baseline: str = ""
+    """The bare-ccxt path this one is compared with."""
+
+
+PATHS = (
+    LatencyPath("bare ccxt", node=False),
+    LatencyPath("colin node", node=True, baseline="bare ccxt"),
+    LatencyPath("bare ccxt, trades only", node=False, streams=("trades",)),
+    LatencyPath(
+        "colin node, trades only", node=True, streams=("trades",),
+        baseline="bare ccxt, trades only",
+    ),
+    LatencyPath(
+        "colin, trades, journal in memory", node=True, streams=("trades",),
+        journal_on_disk=False, baseline="bare ccxt, trades only",
+    ),
+)  # fmt: skip
+
+
+def tick_to_order(
+    orders: int, limit_s: float, paths: Sequence[LatencyPath] = PATHS
+) -> dict[str, Any]:
+    """Measure each path, in a fresh event loop, against the same simulator process."""
     result: dict[str, Any] = {}
     with SimProcess(SimSpec()) as sim, tempfile.TemporaryDirectory() as tmp:
-        paths: list[tuple[str, Callable[[WireProbe], Coroutine[Any, Any, dict[str, int]]]]] = [
-            ("bare ccxt", lambda p: bare_ccxt_path(sim, p, orders, limit_s)),
-            ("colin node", lambda p: colin_path(sim, p, orders, f"sqlite:///{tmp}/j.db", limit_s)),
-            (
-                "colin node, journal in memory",
-                lambda p: colin_path(sim, p, orders, "sqlite:///:memory:", limit_s),
-            ),
-        ]
-        for name, run in paths:
+        for n, path in enumerate(paths):
             probe = WireProbe()
-            outcomes = asyncio.run(run(probe))
+            if path.node:
+                store = (
+                    f"sqlite:///{tmp}/journal{n}.db"
+                    if path.journal_on_disk
+                    else "sqlite:///:memory:"
+                )
+                run = colin_path(sim, probe, path.streams, orders, store, limit_s)
+            else:
+                run = bare_ccxt_path(sim, probe, path.streams, orders, limit_s)
+            outcomes = asyncio.run(run)
             by_kind = probe.latencies()
-            every = [v for k in ("trade", "bar", "book") for v in by_kind[k]]
-            result[name] = {"all": percentiles(every), "order_outcomes": outcomes} | {
-                kind: percentiles(values) for kind, values in by_kind.items()
-            }
+            every = [v for k in KINDS for v in by_kind[k]]
+            result[path.name] = {
+                "streams": list(path.streams),
+                "baseline": path.baseline or path.name,
+                "all": percentiles(every),
+                "order_outcomes": outcomes,
+            } | {kind: percentiles(values) for kind, values in by_kind.items()}
     return result

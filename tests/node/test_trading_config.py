@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from colin.core.errors import ConfigError
+from colin.core.errors import ConfigError, NotFoundError
 from colin.node.config import load_config
 from colin.node.safety import live_refusal, live_risk_problems
 from colin.risk.config import RiskConfig
+from colin.strategy.builtin.sma_cross import SmaCross
+from colin.strategy.registry import strategy_class
 
 
 def test_trading_section_composes_yaml_and_environment(tmp_path: Path) -> None:
@@ -71,3 +73,20 @@ def test_live_risk_requirements_are_listed_together() -> None:
         "risk.price_band_pct must be set",
         "risk.drawdown must be enabled",
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("no_such_module_xyz:Thing", "cannot load strategy 'no_such_module_xyz:Thing'"),
+        ("colin.strategy.builtin.sma_cross:Nope", "has no attribute 'Nope'"),
+        ("colin.strategy.params:StrategyParams", "is not a Strategy subclass"),
+    ],
+)
+def test_a_strategy_named_module_class_must_load_and_be_a_strategy(name: str, message: str) -> None:
+    with pytest.raises(NotFoundError, match=message):
+        strategy_class(name)
+
+
+def test_a_strategy_named_module_class_loads() -> None:
+    assert strategy_class("colin.strategy.builtin.sma_cross:SmaCross") is SmaCross

@@ -338,3 +338,45 @@ def test_live_perpetual_node_built_from_config_matches_positions_and_wallet(
     assert node.live is not None
     final = node.live.reports[-1]
     assert not final.balance_mismatches and not final.position_mismatches, final
+
+
+class _IdleFeed:
+    async def run(self, sink: MarketDataSink) -> None:
+        await asyncio.Event().wait()
+
+    def silence_s(self) -> float:
+        return 0.0
+
+    async def close(self) -> None:
+        return None
+
+
+def test_a_live_node_that_cannot_reach_the_exchange_does_not_start(tmp_path: Path) -> None:
+    dead = "http://127.0.0.1:9"  # discard port: nothing listens
+    overrides = {
+        "urls": {"api": {"public": f"{dead}/api/v3", "private": f"{dead}/api/v3"}},
+        "timeout": 2_000,
+    }
+    config = TradingNodeConfig.model_validate(
+        {
+            "mode": "live",
+            "risk": {"max_order_notional": 1000, "max_position_notional": 20000},
+            "ccxt_overrides": overrides,
+        }
+    )
+
+    async def main() -> TradingNode:
+        exchange = create_exchange("binance", "spot", "k", "s", overrides=overrides)
+        node = TradingNode(
+            config,
+            [sample_catalog().instrument(SPOT)],
+            _IdleFeed(),
+            create_store(f"sqlite:///{tmp_path / 'node.db'}"),
+            exchange=exchange,
+        )
+        assert await asyncio.wait_for(node.run(install_signal_handlers=False), 60) == 1
+        return node
+
+    node = asyncio.run(main())
+    assert node.stop_reason == "connection failed"
+    assert not node.strategies[0].is_running

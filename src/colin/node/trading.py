@@ -29,7 +29,6 @@ import signal
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from typing import Any
 
 from colin.cache.cache import Cache
@@ -178,8 +177,8 @@ class TradingNode:
         for sig in signals:
             loop.add_signal_handler(sig, self.request_stop, f"signal {sig.name}")
         try:
-            if self.live is not None:
-                await self.live.start()
+            if self.live is not None and not await self._connect():
+                return 1
             if not self.event_clock:
                 self._start_strategies()
             log.info(
@@ -230,6 +229,18 @@ class TradingNode:
             },
         )
         return code
+
+    async def _connect(self) -> bool:
+        """Connect the live venue and reconcile; on failure close it and return ``False``."""
+        assert self.live is not None
+        try:
+            await self.live.start()
+        except Exception:
+            log.exception("cannot connect to the exchange; the node does not start")
+            self.stop_reason = "connection failed"
+            await self.live.close()
+            return False
+        return True
 
     def _start_strategies(self) -> None:
         for strategy in self.strategies:
@@ -292,7 +303,7 @@ class TradingNode:
         return latency.fixed_ns + latency.jitter_ns
 
     async def _tick(self) -> None:
-        """Timers, the paper venue's clock, equity, the stale-feed check and periodic jobs."""
+        """Timers, the paper venue's clock, equity, the stale-feed check, reconciliation."""
         next_equity = time.monotonic()
         next_stale = time.monotonic()
         next_reconcile = time.monotonic() + self.config.reconcile.interval_s
@@ -367,20 +378,14 @@ class TradingNode:
         if not self._strategies_started:
             clock.set_time(ts)
             self._start_strategies()
+        elif ts < clock.timestamp_ns():
+            return  # a late event (another stream) does not move time backwards
         elif self._last_ts >= 0:
             self.risk_engine.handle_equity(self._last_ts, self.portfolio.equity())
-        if ts < clock.timestamp_ns():
-            return  # a late event (another stream) does not move time backwards
         clock.advance_to(ts)
         if self.paper_venue is not None:
             self.paper_venue.process_time(ts)
         self._last_ts = ts
-
-    # -- state -----------------------------------------------------------------------------------
-
-    def balances(self) -> dict[str, Decimal]:
-        """The portfolio's balances."""
-        return self.portfolio.balances()
 
 
 def _strategy(config: TradingNodeConfig) -> Strategy:

@@ -112,7 +112,8 @@ def test_paper_run_over_the_catalog_ends_with_its_feed_and_logs_json(workdir: Pa
     assert {"client_order_id", "side", "quantity", "price", "commission"} <= set(fills[0])
 
 
-def test_sigterm_stops_a_running_node_cleanly(workdir: Path) -> None:
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
+def test_a_signal_stops_a_running_node_cleanly(workdir: Path, stop_signal: signal.Signals) -> None:
     config = _config(
         workdir,
         "  source: catalog\n  timeframe: 1m\n  parameters: {fast: 3, slow: 8}\n"
@@ -133,7 +134,7 @@ def test_sigterm_stops_a_running_node_cleanly(workdir: Path) -> None:
             started = '"msg":"node started"' in line
         assert started, "the node did not start"
         time.sleep(1.0)
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(stop_signal)
         _, rest = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
@@ -141,4 +142,5 @@ def test_sigterm_stops_a_running_node_cleanly(workdir: Path) -> None:
     assert process.returncode == 0, rest
     last = json.loads(rest.strip().splitlines()[-1])
     assert last["msg"] == "node stopped"
-    assert last["reason"] == "signal SIGTERM"
+    assert last["reason"] == f"signal {stop_signal.name}"
+    assert last["open_orders"] == 0

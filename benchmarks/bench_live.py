@@ -4,9 +4,10 @@ Run with ``python benchmarks/bench_live.py [--orders 1000] [--json out.json]`` (
 minutes). Every simulator runs in a process of its own. Three measurements:
 
 1. **Tick-to-order latency** (:mod:`live_latency`): a node in live mode answers every trade,
-   closed-bar and book message with an order; from ccxt's receipt of the WebSocket message to
-   ccxt issuing the HTTP request, p50/p99/max over ``--orders`` orders, against the bare ccxt
-   path (no Colin engine) measured in the same process on the same simulator.
+   closed-bar and book message (and, separately, every trade alone) with an order; from ccxt's
+   receipt of the WebSocket message to ccxt issuing the HTTP request, p50/p99/max over
+   ``--orders`` orders per path, against the bare ccxt path (no Colin engine) measured in the
+   same process on the same simulator.
 2. **The simulator's sustained order rate**: async ccxt clients create and cancel resting limit
    orders for ``--rate-seconds``; orders per second, and each side's CPU.
 3. **Symbols one paper node follows** (:mod:`live_symbols`): S symbols with ``kline_1m`` and L2
@@ -73,6 +74,7 @@ async def order_rate(sim: SimProcess, clients: int, workers: int, seconds: float
         "failed": failed,
         "client_cpu_share": client_cpu,
         "simulator_cpu_share": simulator_cpu,
+        "simulator_us_per_request": simulator_cpu * wall / max(created + canceled, 1) * 1e6,
     }
 
 
@@ -123,7 +125,8 @@ def print_order_rate(result: dict[str, Any]) -> None:
         f"   {result['clients']} clients, {result['seconds']} s: "
         f"{result['orders_per_s']:.0f} orders/s ({result['requests_per_s']:.0f} requests/s, "
         f"{result['failed']} failed); CPU: simulator {result['simulator_cpu_share']:.0%}, "
-        f"clients {result['client_cpu_share']:.0%} of a core"
+        f"clients {result['client_cpu_share']:.0%} of a core; "
+        f"{result['simulator_us_per_request']:.0f} us of simulator CPU per request"
     )
 
 
@@ -164,7 +167,7 @@ def main() -> None:
     parser.add_argument("--rate-seconds", type=float, default=10.0)
     parser.add_argument("--symbols", default="50,100,200", help="comma-separated S values")
     parser.add_argument("--speed", type=float, default=10.0, help="simulated s per wall s")
-    parser.add_argument("--follow-seconds", type=float, default=10.0)
+    parser.add_argument("--follow-seconds", type=float, default=8.0)
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     started = time.monotonic()

@@ -3,16 +3,18 @@
 A message is timestamped when ccxt's WebSocket handler receives it (the data exchange's
 ``handle_message``), an order when ccxt issues its HTTP request (the order exchange's ``fetch``),
 both with ``time.perf_counter_ns``; the order's client id ties it to the message it answers
-(:class:`WireProbe`). Two paths answer every trade, closed bar and book message of spot
-BTC/USDT with an IOC buy 2% under the market (it expires unfilled):
+(:class:`WireProbe`). Every answer is an IOC buy of spot BTC/USDT 2% under the market (it
+expires unfilled). Two kinds of path answer each message of the streams they follow:
 
 - the bare ccxt path: ``watch_*`` loops calling ``create_order`` at once (the baseline);
 - a live :class:`~colin.node.trading.TradingNode`: data client, data engine, strategy, risk
   engine, execution engine with its write-ahead journal, ccxt execution client.
 
-The stepped simulator moves five simulated seconds at a time; the next step waits until every
-order is answered and nothing has arrived for ``QUIET_S``, so each latency is one message's path,
-not a queue behind the previous step.
+:data:`PATHS` measures both on trades, 1m klines and book diffs together (a simulator step sends
+one of each at once, so the later ones of a step wait for the earlier ones' orders) and on
+trades alone (one message, one order), the node with its journal on disk and in memory. The
+stepped simulator moves five simulated seconds at a time; the next step waits until every order
+is answered and nothing has arrived for ``QUIET_S``, so no step queues behind the previous one.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from colin.strategy.strategy import Strategy
 from live_sim_process import SPOT, SimProcess, SimSpec, percentiles
 
 STEP_MS = 5_000  # one simulated step: about one point of a bar's synthesized path
-QUIET_S = 0.02  # a step is over when nothing arrived for this long and every order is done
+QUIET_S = 0.01  # a step is over when nothing arrived for this long and every order is done
 WARMUP_ORDERS = 30
 STREAMS = ("trades", "bars", "book")
 KINDS = ("trade", "bar", "book")

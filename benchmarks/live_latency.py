@@ -144,10 +144,11 @@ class WireProbe:
         return out
 
     def reset(self) -> None:
-        """Forget what was measured (after the warm-up)."""
+        """Forget what was measured (after the warm-up, when every order is answered)."""
         self.cause.clear()
         self.sent.clear()
         self.decided.clear()
+        self.answered = 0
 
 
 def message_key(message: Any) -> tuple[str, str] | None:

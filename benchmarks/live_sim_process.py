@@ -70,7 +70,8 @@ def build_simulator(spec: SimSpec) -> ExchangeSimulator:
 
 
 def _serve(conn: Connection, spec: SimSpec) -> None:
-    """Child process: serve until told to stop; answer ``advance`` and report CPU at the end."""
+    """Child process: serve until told to stop; step the clock, mark and report the CPU share
+    on request."""
     sim = build_simulator(spec)
     sim.start_in_thread()
     conn.send({"ccxt": sim.ccxt_config("spot"), "sim_ms": sim.now_ms(), "wall_ns": time.time_ns()})

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from colin.core.errors import ConfigError, NotFoundError
-from colin.node.config import load_config
+from colin.node.config import ColinConfig, load_config
+from colin.node.launch import build_trading_node
 from colin.node.safety import live_refusal, live_risk_problems
 from colin.risk.config import RiskConfig
 from colin.strategy.builtin.sma_cross import SmaCross
@@ -52,6 +54,7 @@ def test_trading_section_composes_yaml_and_environment(tmp_path: Path) -> None:
         ),
         ("trading:\n  data: [candles]\n", "trading.data.0: Input should be 'bars'"),
         ("trading:\n  api_key: x\n", "trading.api_key: Extra inputs are not permitted"),
+        ("trading:\n  store_durability: off\n", "trading.store_durability: Input should be"),
     ],
 )
 def test_invalid_trading_values_name_the_field(
@@ -90,3 +93,31 @@ def test_a_strategy_named_module_class_must_load_and_be_a_strategy(name: str, me
 
 def test_a_strategy_named_module_class_loads() -> None:
     assert strategy_class("colin.strategy.builtin.sma_cross:SmaCross") is SmaCross
+
+
+@pytest.mark.parametrize(("durability", "synchronous"), [(None, 1), ("normal", 1), ("full", 2)])
+def test_the_node_store_syncs_sqlite_per_store_durability(
+    tmp_path: Path, durability: str | None, synchronous: int
+) -> None:
+    trading = {
+        "source": "catalog",
+        "clock": "event",
+        "replay": {"start": "2024-04-02", "end": "2024-04-03"},
+        "stale_feed": {"enabled": False},
+    }
+    if durability is not None:
+        trading["store_durability"] = durability
+    config = ColinConfig.model_validate(
+        {
+            "database_url": f"sqlite:///{tmp_path / 'node.db'}",
+            "catalog": str(tmp_path / "catalog"),
+            "trading": trading,
+        }
+    )
+    node = asyncio.run(build_trading_node(config, {}))
+    try:
+        with node.store.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == synchronous
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        node.store.close()

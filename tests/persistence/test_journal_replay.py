@@ -243,6 +243,51 @@ def test_replaying_an_in_memory_journal_builds_fresh_orders() -> None:
         assert _order_state(order) == _order_state(live.cache.order(order_id))  # type: ignore[arg-type]
 
 
+class WriteLog(InMemoryJournal):
+    """An in-memory journal that records each write: its payload types and the venue's backlog."""
+
+    def __init__(self, venue: RecordingVenue) -> None:
+        super().__init__()
+        self.venue = venue
+        self.writes: list[tuple[list[str], int]] = []
+
+    def append(self, kind: Any, ts: int, payload: Any) -> JournalEntry:
+        self.writes.append(([type(payload).__name__], len(self.venue.commands)))
+        return super().append(kind, ts, payload)
+
+    def append_many(self, items: Any) -> list[JournalEntry]:
+        self.writes.append(([type(p).__name__ for _, _, p in items], len(self.venue.commands)))
+        return [InMemoryJournal.append(self, kind, ts, p) for kind, ts, p in items]
+
+
+def test_a_submit_is_one_journal_write_holding_intent_and_submitted_before_the_send() -> None:
+    venue = RecordingVenue()
+    journal = WriteLog(venue)
+    bus, clock, cache = MessageBus(), SimClock(T0), Cache()
+    engine = ExecutionEngine(bus, clock, cache, journal)
+    engine.register_client(venue)
+    order = make_order(client_order_id="W-1", quantity="0.1", price="42000")
+    bus.send("ExecEngine.execute", SubmitOrder(order=order, ts_init=T0))
+    bus.send(
+        EXEC_PROCESS, event_for(order, OrderAccepted, T0 + 1, venue_order_id=VenueOrderId("1"))
+    )
+    cancel = CancelOrder(
+        instrument_id=order.instrument_id,
+        strategy_id=order.strategy_id,
+        client_order_id=order.client_order_id,
+        ts_init=T0 + 2,
+    )
+    bus.send("ExecEngine.execute", cancel)
+    assert journal.writes == [
+        (["SubmitOrder", "OrderSubmitted"], 0),  # written before the venue got anything
+        (["OrderAccepted"], 1),
+        (["CancelOrder", "OrderPendingCancel"], 1),  # and before the cancel went out
+    ]
+    assert len(venue.commands) == 2
+    orders, _ = rebuild_from_journal(journal.entries(), INSTRUMENTS, strict=True)
+    assert orders[ClientOrderId("W-1")].status is OrderStatus.PENDING_CANCEL
+
+
 def test_strict_replay_refuses_what_the_live_engine_dropped() -> None:
     journal = InMemoryJournal()
     _run_session(LiveSession(journal))

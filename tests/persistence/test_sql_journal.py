@@ -139,3 +139,47 @@ def test_concurrent_writers_in_threads_get_distinct_gapless_sequences(store: Sql
         written = [seq for batch in pool.map(write, range(4)) for seq in batch]
     assert sorted(written) == list(range(1, 101))
     assert [e.sequence for e in SqlJournal(store, "node-1").entries()] == list(range(1, 101))
+
+
+def test_append_many_writes_consecutive_sequences_in_one_transaction(store: SqlStore) -> None:
+    journal = SqlJournal(store, "node-1")
+    payloads = _session_payloads()
+    journal.append("command", 1, payloads[0][2])
+    written = journal.append_many(payloads[1:3])  # type: ignore[arg-type]
+    assert [(e.sequence, e.ts, e.kind) for e in written] == [(2, 11, "event"), (3, 12, "event")]
+    assert [e.payload for e in written] == [payloads[1][2], payloads[2][2]]
+    assert [e.sequence for e in journal.entries()] == [1, 2, 3]
+    assert journal.append_many([]) == []
+    assert journal.last_sequence() == 3
+
+
+def test_append_many_writes_nothing_when_one_item_is_invalid(store: SqlStore) -> None:
+    journal = SqlJournal(store, "node-1")
+    submit, submitted = _session_payloads()[0][2], _session_payloads()[1][2]
+    with pytest.raises(CodecError, match="not a model command or event"):
+        journal.append_many([("command", 1, submit), ("event", 2, {"filled": 1})])
+    with pytest.raises(ValueError, match="kind must be 'command' or 'event'"):
+        journal.append_many([("command", 1, submit), ("intent", 2, submitted)])  # type: ignore[list-item]
+    assert journal.last_sequence() == 0
+    assert list(journal.entries()) == []
+
+
+def test_append_many_is_all_or_nothing_when_the_database_refuses_a_row(store: SqlStore) -> None:
+    journal = SqlJournal(store, "node-1")
+    payload = _session_payloads()[1][2]
+    journal.append("event", 1, payload)
+    with store.session() as session:  # a second row this journal does not know about yet
+        session.add(
+            JournalRow(
+                stream="node-1",
+                sequence=3,
+                ts=99,
+                kind="event",
+                payload_type="OrderSubmitted",
+                payload=encode(payload),
+            )
+        )
+    written = journal.append_many([("event", 2, payload), ("event", 3, payload)])
+    # sequence 2 was free but 3 was taken: the pair moved on together, no gap filled half-way
+    assert [e.sequence for e in written] == [4, 5]
+    assert [e.ts for e in journal.entries()] == [1, 99, 2, 3]

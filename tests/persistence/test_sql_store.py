@@ -65,6 +65,25 @@ def test_sqlite_connections_use_wal_foreign_keys_busy_timeout_and_full_sync(
     assert (tmp_path / "a" / "b" / "colin.db").exists()
 
 
+def test_normal_durability_lowers_sqlite_sync_and_unknown_levels_are_refused(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'colin.db'}"
+    with create_store(url, durability="normal") as store, store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    with pytest.raises(ConfigError, match="durability must be 'full' or 'normal', got 'off'"):
+        create_store(url, durability="off")  # type: ignore[arg-type]
+
+
+def test_held_connections_are_closed_with_the_store(tmp_path: Path) -> None:
+    store = create_store(f"sqlite:///{tmp_path / 'colin.db'}")
+    held = store.hold_connection()
+    assert held.exec_driver_sql("SELECT 1").scalar() == 1
+    store.close()
+    assert held.closed
+
+
 def test_url_comes_from_the_argument_then_the_environment_then_the_default(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -1,11 +1,12 @@
 """The execution engine: the order management system every order command goes through.
 
-It owns the order lifecycle. For each approved command it (1) writes the intent to the journal,
-(2) moves the order (SUBMITTED / PENDING_*), journals and publishes that, and (3) hands the command
-to the venue's :class:`~colin.execution.client.ExecutionClient`. Venue events come back on the
-``ExecEngine.process`` endpoint; each is journaled, applied to its order through the order state
-machine, and published: fills first on ``events.fills`` (the portfolio books them), then on
-``events.order.{strategy}`` (the strategy reacts to a position that is already updated).
+It owns the order lifecycle. For each approved command it (1) writes the intent and the order's
+move (SUBMITTED / PENDING_*) to the journal in one write, (2) applies and publishes that move, and
+(3) hands the command to the venue's :class:`~colin.execution.client.ExecutionClient`. Venue
+events come back on the ``ExecEngine.process`` endpoint; each is journaled, applied to its order
+through the order state machine, and published: fills first on ``events.fills`` (the portfolio
+books them), then on ``events.order.{strategy}`` (the strategy reacts to a position that is
+already updated).
 
 Duplicate venue events (the same trade id twice, a late ack) are dropped and counted, never
 applied twice; events for unknown orders are counted for reconciliation.
@@ -100,8 +101,7 @@ class ExecutionEngine:
             self._cache.add_order(order)
         client = self._clients.get(order.instrument_id.venue)
         now = self._clock.timestamp_ns()
-        self.journal.append("command", now, command)
-        self._apply(order, _event(OrderSubmitted, order, now))
+        self._apply_intent(command, order, _event(OrderSubmitted, order, now))
         if client is None:
             self.counters.no_client_rejects += 1
             reason = f"no execution client for venue {order.instrument_id.venue}"
@@ -121,8 +121,7 @@ class ExecutionEngine:
             log.warning("%s of %s ignored: order unknown or closed", verb, client_order_id)
             return
         now = self._clock.timestamp_ns()
-        self.journal.append("command", now, command)
-        self._apply(order, _event(pending, order, now))
+        self._apply_intent(command, order, _event(pending, order, now))
         client = self._clients[order.instrument_id.venue]
         if isinstance(command, ModifyOrder):
             client.modify_order(command)
@@ -148,8 +147,8 @@ class ExecutionEngine:
         """
         now = self._clock.timestamp_ns()
         self._cache.add_order(order)
-        self.journal.append("command", now, SubmitOrder(order=order, ts_init=now))
-        self._apply(order, _event(OrderSubmitted, order, now))
+        submit = SubmitOrder(order=order, ts_init=now)
+        self._apply_intent(submit, order, _event(OrderSubmitted, order, now))
 
     # -- events ----------------------------------------------------------------------------------
 
@@ -171,8 +170,19 @@ class ExecutionEngine:
             self._seen_trades.add(key)
         self._apply(order, event)
 
+    def _apply_intent(
+        self, command: SubmitOrder | ModifyOrder | CancelOrder, order: Order, event: OrderEvent
+    ) -> None:
+        # one journal write before the send: the intent and the order's move, all or nothing
+        now = event.ts_event
+        self.journal.append_many([("command", now, command), ("event", now, event)])
+        self._update(order, event)
+
     def _apply(self, order: Order, event: OrderEvent) -> None:
         self.journal.append("event", event.ts_event, event)
+        self._update(order, event)
+
+    def _update(self, order: Order, event: OrderEvent) -> None:
         try:
             order.apply(event)
         except InvalidStateTransition as exc:

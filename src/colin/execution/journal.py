@@ -1,18 +1,23 @@
 """The order journal port: a write-ahead log of every order intent and event.
 
 The execution engine appends a :class:`JournalEntry` for each command *before* it is sent to a
-venue, and for each order event it processes. Replaying the entries in ``sequence`` order rebuilds
-every order (and, through the fills, every position). :class:`InMemoryJournal` serves backtests;
-the SQL journal in :mod:`colin.persistence` serves paper and live trading.
+venue, and for each order event it processes. A command and the order event it causes before the
+send (``SubmitOrder`` and ``OrderSubmitted``, a cancel and ``OrderPendingCancel``) are written
+together with :meth:`Journal.append_many`: one durable write, all or nothing. Replaying the
+entries in ``sequence`` order rebuilds every order (and, through the fills, every position).
+:class:`InMemoryJournal` serves backtests; the SQL journal in :mod:`colin.persistence` serves
+paper and live trading.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 EntryKind = Literal["command", "event"]
+EntryInput = tuple[EntryKind, int, Any]
+"""What is appended: ``(kind, ts, payload)``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +35,9 @@ class Journal(Protocol):
 
     def append(self, kind: EntryKind, ts: int, payload: Any) -> JournalEntry:
         """Durably record ``payload`` and return its entry (with the next sequence number)."""
+
+    def append_many(self, items: Sequence[EntryInput]) -> list[JournalEntry]:
+        """Durably record ``items`` in one write (all or none), with consecutive sequences."""
 
     def entries(self, after_sequence: int = 0) -> Iterator[JournalEntry]:
         """Iterate over entries with a sequence greater than ``after_sequence``, in order."""
@@ -49,6 +57,10 @@ class InMemoryJournal:
         entry = JournalEntry(len(self._entries) + 1, ts, kind, payload)
         self._entries.append(entry)
         return entry
+
+    def append_many(self, items: Sequence[EntryInput]) -> list[JournalEntry]:
+        """Record ``items`` in order."""
+        return [self.append(kind, ts, payload) for kind, ts, payload in items]
 
     def entries(self, after_sequence: int = 0) -> Iterator[JournalEntry]:
         """Iterate over the entries after ``after_sequence``."""

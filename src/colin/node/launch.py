@@ -54,7 +54,9 @@ async def build_trading_node(
         If the exchange's markets cannot be loaded.
     """
     trading = config.trading
-    store = create_store(trading.store_url or config.database_url)
+    store = create_store(
+        trading.store_url or config.database_url, durability=trading.store_durability
+    )
     opened: list[Any] = []
     try:
         if trading.source == "catalog":

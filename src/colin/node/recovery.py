@@ -8,9 +8,11 @@ reconciliation with the venue then brings orders up to date — fills missed whi
 down, orders canceled or filled meanwhile, submits that never reached the venue — and overwrites
 balances and derivative positions with the venue's numbers.
 
-An order whose intent was journaled but not its ``OrderSubmitted`` (the process died between the
-two writes) was never sent: the execution engine sends only after both. :func:`deny_unsent`
-closes such orders with an ``OrderDenied`` once the engines run.
+The execution engine writes an order's ``SubmitOrder`` and its ``OrderSubmitted`` in one journal
+transaction and sends only after it, so a replayed order is never left INITIALIZED by this
+version. A journal written by an older version (two separate writes) may hold an intent without
+its ``OrderSubmitted``, an order never sent: :func:`deny_unsent` closes such orders with an
+``OrderDenied`` once the engines run.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ import ccxt
 import ccxt.pro
 import pytest
 
+from colin.adapters.ccxt.capabilities import capabilities_for
 from colin.adapters.ccxt.exchange_factory import PathMappedBinance, create_exchange
 from colin.core.errors import ConfigError
 
@@ -82,3 +83,16 @@ def test_other_venues_are_their_ccxt_pro_classes() -> None:
     assert isinstance(build("okx", "spot"), ccxt.pro.okx)
     with pytest.raises(ConfigError, match="no capabilities for ftx"):
         create_exchange("ftx")
+
+
+def test_binance_book_snapshots_ask_for_the_deepest_depth_at_the_base_weight() -> None:
+    for market_type in ("spot", "linear"):
+        exchange = build("binance", market_type)
+        limit = exchange.options["watchOrderBookLimit"]
+        assert limit == 100
+        capabilities = capabilities_for("binance", market_type)
+        assert capabilities.weight("order_book", limit) == capabilities.weight("order_book")
+        assert capabilities.weight("order_book", 1000) > capabilities.weight("order_book", limit)
+    overridden = build("binance", "spot", overrides={"options": {"watchOrderBookLimit": 20}})
+    assert overridden.options["watchOrderBookLimit"] == 20
+    assert build("okx", "spot").options.get("watchOrderBookLimit") is None

@@ -7,6 +7,11 @@ paces requests by weight instead), and deep-merges caller overrides last, which 
 ccxt at the local exchange simulator (``sim.ccxt_config()``). Keys come only from the arguments;
 the trading node reads them from the environment.
 
+Where the venue's depth-snapshot weight grows with the depth asked for (Binance), ccxt's
+``watchOrderBookLimit`` is set to the deepest snapshot that still costs the base weight (100
+levels: weight 5 instead of 50 for ccxt's default 1000), so a node subscribing to 200 books does
+not spend Binance's 6000-per-minute weight budget on the snapshots alone.
+
 Binance with overridden URLs gets a subclass that picks ccxt's per-market error table from the
 request path instead of the host name (``/fapi/`` is USD-M): with ``127.0.0.1`` URLs ccxt would
 otherwise map futures-only codes such as -2019 or -4116 to a bare ``ExchangeError``. Against the
@@ -21,7 +26,7 @@ from typing import Any
 
 import ccxt.pro
 
-from colin.adapters.ccxt.capabilities import capabilities_for
+from colin.adapters.ccxt.capabilities import VenueCapabilities, capabilities_for
 from colin.core.errors import ConfigError
 
 _PATH_MARKETS = (
@@ -81,6 +86,9 @@ def create_exchange(
         "enableRateLimit": False,
         "options": capabilities.ccxt_options(),
     }
+    book_limit = _cheap_book_limit(capabilities)
+    if book_limit is not None:
+        config["options"]["watchOrderBookLimit"] = book_limit
     if api_key is not None:
         config["apiKey"] = api_key
     if secret is not None:
@@ -93,6 +101,15 @@ def create_exchange(
     if testnet:
         exchange.set_sandbox_mode(True)
     return exchange
+
+
+def _cheap_book_limit(capabilities: VenueCapabilities) -> int | None:
+    """The deepest order-book snapshot that costs no more than a snapshot without a limit."""
+    weight = capabilities.rate_budget.weights.get("order_book")
+    if weight is None:
+        return None
+    cheap = [largest for largest, cost in weight.by_limit if cost <= weight.base]
+    return max(cheap) if cheap else None
 
 
 def _exchange_class(ccxt_id: str, overrides: Mapping[str, Any] | None) -> Any:

@@ -3,8 +3,18 @@
 :func:`create_store` opens the database named by a SQLAlchemy URL (default: the embedded SQLite
 file ``./colin-data/colin.db``, or ``COLIN_DATABASE_URL``) and brings its schema to the newest
 migration, so a user never runs Alembic by hand. SQLite connections use write-ahead logging,
-enforce foreign keys, wait for locks instead of failing at once, and sync every commit to disk
-(``synchronous=FULL``), which is what makes a journal append durable when it returns.
+enforce foreign keys and wait for locks instead of failing at once.
+
+How hard a SQLite commit is pushed to disk is the store's *durability* (SQLite's ``synchronous``
+pragma, in WAL mode):
+
+- ``"full"`` (the default): every commit is synced to disk before it returns (one ``fsync`` per
+  commit). A committed journal append survives a process crash and a power cut or OS crash.
+- ``"normal"``: commits are written to the WAL file without a sync; the WAL is synced at
+  checkpoints. A committed append survives a crash of the process (``SIGKILL``, OOM kill), but a
+  power cut or OS crash may lose the last commits (never corrupting the database).
+
+PostgreSQL ignores the setting: its own ``synchronous_commit`` decides.
 """
 
 from __future__ import annotations
@@ -13,11 +23,11 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,6 +38,9 @@ DEFAULT_DATABASE_URL = "sqlite:///./colin-data/colin.db"
 DATABASE_URL_ENV = "COLIN_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+Durability = Literal["full", "normal"]
+"""How hard a SQLite commit is synced to disk; see the module docstring."""
 
 
 def resolve_database_url(url: str | None = None) -> str:
@@ -47,6 +60,7 @@ class SqlStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._held: list[Connection] = []
 
     @property
     def url(self) -> str:
@@ -64,6 +78,15 @@ class SqlStore:
         with self._sessions.begin() as session:
             yield session
 
+    def hold_connection(self) -> Connection:
+        """Check out a connection for a hot writer to keep; the store closes it in :meth:`close`.
+
+        A connection must be used by one thread at a time (one per writer object).
+        """
+        connection = self.engine.connect()
+        self._held.append(connection)
+        return connection
+
     def migrate(self) -> None:
         """Upgrade the schema to the newest migration (a no-op when it is current)."""
         with self.engine.begin() as connection:
@@ -72,7 +95,10 @@ class SqlStore:
             command.upgrade(config, "head")
 
     def close(self) -> None:
-        """Release every pooled connection."""
+        """Close the held connections and release every pooled one."""
+        for connection in self._held:
+            connection.close()
+        self._held.clear()
         self.engine.dispose()
 
     def __enter__(self) -> SqlStore:
@@ -92,7 +118,9 @@ def alembic_config() -> Config:
     return config
 
 
-def create_store(url: str | None = None, *, migrate: bool = True) -> SqlStore:
+def create_store(
+    url: str | None = None, *, migrate: bool = True, durability: Durability = "full"
+) -> SqlStore:
     """Open the SQL store at ``url`` and migrate its schema to the newest version.
 
     Parameters
@@ -102,12 +130,18 @@ def create_store(url: str | None = None, *, migrate: bool = True) -> SqlStore:
         uses ``$COLIN_DATABASE_URL``, else ``sqlite:///./colin-data/colin.db``.
     migrate
         Run the migrations (default). Turn off only to inspect an old database as it is.
+    durability
+        ``"full"`` (default) or ``"normal"``: SQLite's ``synchronous`` level in WAL mode, see the
+        module docstring. Ignored on PostgreSQL.
 
     Raises
     ------
     ConfigError
-        If the URL cannot be parsed or names a database driver that is not installed.
+        If the URL cannot be parsed, names a database driver that is not installed, or
+        ``durability`` is not ``"full"`` or ``"normal"``.
     """
+    if durability not in _SYNCHRONOUS:
+        raise ConfigError(f"store durability must be 'full' or 'normal', got {durability!r}")
     resolved = resolve_database_url(url)
     try:
         parsed = make_url(resolved)
@@ -132,7 +166,7 @@ def create_store(url: str | None = None, *, migrate: bool = True) -> SqlStore:
             "(PostgreSQL: pip install 'colin[postgres]')"
         ) from None
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "connect", _SqlitePragmas(_SYNCHRONOUS[durability]))
     store = SqlStore(engine)
     if migrate:
         store.migrate()
@@ -144,12 +178,21 @@ def _prepare_sqlite_path(database: str | None) -> None:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    finally:
-        cursor.close()
+_SYNCHRONOUS: dict[str, str] = {"full": "FULL", "normal": "NORMAL"}
+
+
+class _SqlitePragmas:
+    """The connect hook that configures every new SQLite connection."""
+
+    def __init__(self, synchronous: str) -> None:
+        self.synchronous = synchronous
+
+    def __call__(self, dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA synchronous={self.synchronous}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        finally:
+            cursor.close()

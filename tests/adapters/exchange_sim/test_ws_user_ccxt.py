@@ -14,36 +14,11 @@ from decimal import Decimal
 from typing import Any
 
 import ccxt
-import ccxt.pro
 import pytest
+from tests.adapters.exchange_sim.ws_ccxt import T, advance, client, run
 
 from colin.adapters.exchange_sim import ExchangeSimulator
 from colin.adapters.exchange_sim.ws_faults import WsFaultRule
-
-T = 10.0  # bound on every await
-
-
-def client(sim: ExchangeSimulator, market: str) -> Any:
-    config = sim.ccxt_config(market)  # type: ignore[arg-type]
-    config["timeout"] = 10_000
-    return ccxt.pro.binance(config)
-
-
-def run(sim: ExchangeSimulator, market: str, body: Callable[[Any], Awaitable[None]]) -> None:
-    async def scenario() -> None:
-        exchange = client(sim, market)
-        try:
-            await asyncio.wait_for(exchange.load_markets(), T)
-            await body(exchange)
-        finally:
-            await asyncio.wait_for(exchange.close(), T)
-
-    asyncio.run(asyncio.wait_for(scenario(), 120))
-
-
-async def advance(sim: ExchangeSimulator, ms: int) -> None:
-    """Move the simulator's clock (in a worker thread, so this loop keeps reading sockets)."""
-    await asyncio.wait_for(asyncio.to_thread(sim.advance, ms), T)
 
 
 async def user_stream_live(exchange: Any, market: str) -> None:

@@ -1,7 +1,8 @@
 """Benchmark: live trading on loopback against the local exchange simulator, through ccxt.
 
 Run with ``python benchmarks/bench_live.py [--orders 1000] [--json out.json]`` (about three
-minutes). Every simulator runs in a process of its own. Three measurements:
+minutes; ``--latency-only`` runs measurement 1 alone). Every simulator runs in a process of its
+own. Three measurements:
 
 1. **Tick-to-order latency** (:mod:`live_latency`): a node in live mode answers every trade,
    closed-bar and book message (and, separately, every trade alone) with an order; from ccxt's
@@ -169,6 +170,9 @@ def main() -> None:
     parser.add_argument("--speed", type=float, default=10.0, help="simulated s per wall s")
     parser.add_argument("--follow-seconds", type=float, default=8.0)
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--latency-only", action="store_true", help="measure tick-to-order latency (1.) only"
+    )
     args = parser.parse_args()
     started = time.monotonic()
     load = {"start": os.getloadavg()}
@@ -176,14 +180,17 @@ def main() -> None:
     latency = tick_to_order(args.orders, 60.0)
     load["tick_to_order_end"] = os.getloadavg()
     print_latency(latency)
-    rate = simulator_order_rate(args.rate_seconds)
-    load["order_rate_end"] = os.getloadavg()
-    print_order_rate(rate)
-    symbols = [
-        symbols_on_one_core(int(s), args.speed, args.follow_seconds)
-        for s in args.symbols.split(",")
-    ]
-    print_symbols(symbols)
+    rate: dict[str, Any] = {}
+    symbols: list[dict[str, Any]] = []
+    if not args.latency_only:
+        rate = simulator_order_rate(args.rate_seconds)
+        load["order_rate_end"] = os.getloadavg()
+        print_order_rate(rate)
+        symbols = [
+            symbols_on_one_core(int(s), args.speed, args.follow_seconds)
+            for s in args.symbols.split(",")
+        ]
+        print_symbols(symbols)
     load["end"] = os.getloadavg()
     elapsed = time.monotonic() - started
     print(f"\nload average at end: {load['end'][0]:.2f}; benchmark took {elapsed:.0f} s")

@@ -12,7 +12,8 @@ expires unfilled). Two kinds of path answer each message of the streams they fol
 
 :data:`PATHS` measures both on trades, 1m klines and book diffs together (a simulator step sends
 one of each at once, so the later ones of a step wait for the earlier ones' orders) and on
-trades alone (one message, one order), the node with its journal on disk and in memory. The
+trades alone (one message, one order), the node with its journal on disk (at the node's default
+durability, ``normal``, and at ``full``: one fsync per order) and in memory. The
 stepped simulator moves five simulated seconds at a time; the next step waits until every order
 is answered and nothing has arrived for ``QUIET_S``, so no step queues behind the previous one.
 """
@@ -322,12 +323,14 @@ async def colin_path(
     orders: int,
     store_url: str,
     limit_s: float,
+    durability: str | None = None,
 ) -> dict[str, int]:
     """A live node trading :class:`AnswerEveryMessage` through ccxt against ``sim``; returns
-    how its orders ended."""
+    how its orders ended. ``durability`` overrides the node config's ``store_durability``."""
     config = TradingNodeConfig.model_validate(
         {
             "mode": "live",
+            **({} if durability is None else {"store_durability": durability}),
             "instruments": [str(SPOT)],
             "data": list(streams),
             "risk": RISK,
@@ -345,7 +348,7 @@ async def colin_path(
     capabilities = capabilities_for("binance", "spot")
     feed = ExchangeFeed(data, capabilities, [str(SPOT)], "1m", list(streams))
     strategy = AnswerEveryMessage(probe, str(SPOT), streams)
-    store = create_store(store_url)
+    store = create_store(store_url, durability=config.store_durability)
     node = TradingNode(config, [instrument], feed, store, exchange=trader, strategies=[strategy])
     running = asyncio.create_task(node.run(install_signal_handlers=False))
     try:
@@ -365,6 +368,8 @@ class LatencyPath:
     node: bool
     streams: tuple[str, ...] = STREAMS
     journal_on_disk: bool = True
+    durability: str | None = None
+    """The journal store's durability; ``None``: the node config's default."""
     baseline: str = ""
     """The bare-ccxt path this one is compared with."""
 
@@ -376,6 +381,10 @@ PATHS = (
     LatencyPath(
         "colin node, trades only", node=True, streams=("trades",),
         baseline="bare ccxt, trades only",
+    ),
+    LatencyPath(
+        "colin, trades, journal full sync", node=True, streams=("trades",),
+        durability="full", baseline="bare ccxt, trades only",
     ),
     LatencyPath(
         "colin, trades, journal in memory", node=True, streams=("trades",),
@@ -398,7 +407,7 @@ def tick_to_order(
                     if path.journal_on_disk
                     else "sqlite:///:memory:"
                 )
-                run = colin_path(sim, probe, path.streams, orders, store, limit_s)
+                run = colin_path(sim, probe, path.streams, orders, store, limit_s, path.durability)
             else:
                 run = bare_ccxt_path(sim, probe, path.streams, orders, limit_s)
             outcomes = asyncio.run(run)

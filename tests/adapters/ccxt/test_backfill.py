@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 import pytest
+from tests.adapters.ccxt.virtual_time import VirtualTime
 from tests.adapters.conftest import PERP_ID, SIM_START_MS, SPOT_ID
 
 from colin.adapters.ccxt.backfill import Backfiller, missing_ranges
@@ -29,22 +30,6 @@ def run(coroutine: Awaitable[T], timeout: float = 60.0) -> T:
         return await asyncio.wait_for(coroutine, timeout)
 
     return asyncio.run(bounded())
-
-
-class VirtualTime:
-    """A clock that moves only when someone sleeps (so retry waits cost no wall time)."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
 
 
 async def collect(sim: ExchangeSimulator, fetch, market: str = "spot", **kwargs: Any):

@@ -5,25 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from tests.adapters.ccxt.virtual_time import VirtualTime
 
 from colin.adapters.ccxt.capabilities import capabilities_for
 from colin.adapters.ccxt.rate_limit import RetryPolicy, TokenBucket, retry_after_s
-
-
-class VirtualTime:
-    """A clock that moves only when someone sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
 
 
 def bucket(capacity: float, refill: float, time: VirtualTime) -> TokenBucket:

@@ -23,6 +23,8 @@ def test_every_subcommand_has_help(name: str) -> None:
     result = runner.invoke(app, [name, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage" in result.output
+    # completion is installed once, from `colin --install-completion`, not per subcommand
+    assert "--install-completion" not in result.output
 
 
 def test_an_unknown_command_is_a_usage_error() -> None:

@@ -26,6 +26,7 @@ SUBCOMMANDS = {
     "run": "colin.cli.run:run",
     "exchange-sim": "colin.cli.exchange_sim:exchange_sim",
 }
+_COMPLETION_OPTIONS = {"install_completion", "show_completion"}
 
 
 class LazyGroup(TyperGroup):
@@ -48,6 +49,8 @@ class LazyGroup(TyperGroup):
             obj = single
         command = typer.main.get_command(obj)
         command.name = cmd_name
+        # shell completion is installed once, by ``colin --install-completion``
+        command.params = [p for p in command.params if p.name not in _COMPLETION_OPTIONS]
         return command
 
 

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from tests.adapters.conftest import PERP_ID, SIM_BALANCES, SPOT_ID
+
 from colin.adapters.ccxt.exchange_factory import create_exchange
 from colin.adapters.ccxt.execution_client import CcxtExecutionClient
 from colin.adapters.ccxt.rate_limit import RetryPolicy, TokenBucket
@@ -22,7 +24,7 @@ from colin.adapters.exchange_sim.events import Market
 from colin.cache.cache import Cache
 from colin.core.bus import MessageBus
 from colin.core.clock import LiveClock
-from colin.core.ids import ClientOrderIdGenerator, InstrumentId, StrategyId
+from colin.core.ids import ClientOrderIdGenerator, StrategyId
 from colin.core.topics import EXEC_EXECUTE
 from colin.execution.engine import ExecutionEngine
 from colin.execution.reconcile import ReconcilePolicy, Reconciler
@@ -241,6 +243,11 @@ def run(coro: Any, timeout_s: float = 60.0) -> Any:
     return asyncio.run(asyncio.wait_for(coro, timeout_s))
 
 
-def instrument_of(instruments: list[Instrument], instrument_id: InstrumentId) -> Instrument:
-    """The instrument with ``instrument_id``."""
-    return next(i for i in instruments if i.id == instrument_id)
+def exec_node(
+    sim: ExchangeSimulator, instruments: list[Instrument], market: Market, **options: Any
+) -> ExecNode:
+    """An :class:`ExecNode` on ``market``'s BTC/USDT instrument, starting with the simulator's
+    balances of that account; ``options`` go to :class:`ExecNode`."""
+    instrument_id = SPOT_ID if market == "spot" else PERP_ID
+    instrument = next(i for i in instruments if i.id == instrument_id)
+    return ExecNode(sim, market, instrument, dict(SIM_BALANCES[market]), **options)

@@ -10,14 +10,13 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from tests.adapters.ccxt.exec_node import ExecNode, instrument_of, run, until
+from tests.adapters.ccxt.exec_node import ExecNode, exec_node, run, until
 from tests.adapters.conftest import PERP_ID, SIM_BALANCES, SIM_START_MS, SPOT_ID
 
 from colin.adapters.ccxt.rate_limit import TokenBucket
 from colin.adapters.exchange_sim import ExchangeSimulator, FaultRule, SimMarketData
 from colin.adapters.exchange_sim.events import Market
 from colin.adapters.exchange_sim.ws_faults import WsFaultRule
-from colin.core.ids import InstrumentId
 from colin.execution.reconcile import ReconcilePolicy
 from colin.model.enums import OrderSide, OrderStatus
 from colin.model.instrument import Instrument
@@ -27,37 +26,28 @@ SPOT_ORDER = "/api/v3/order"
 SHORT_GRACE = ReconcilePolicy(ack_grace_ns=1_000_000_000)
 
 
-def _spot(sim: ExchangeSimulator, instruments: list[Instrument], **kw: object) -> ExecNode:
-    instrument = instrument_of(instruments, SPOT_ID)
-    return ExecNode(sim, "spot", instrument, dict(SIM_BALANCES["spot"]), **kw)  # type: ignore[arg-type]
-
-
 def _end_state_matches(node: ExecNode) -> None:
     node.assert_no_lost_duplicated_or_orphaned()
     assert node.local_totals() == node.venue_totals()
 
 
 @pytest.mark.parametrize(
-    ("market", "instrument_id", "path", "stream", "quantity"),
+    ("market", "path", "stream", "quantity"),
     [
-        ("spot", SPOT_ID, SPOT_ORDER, "/ws-api", "0.002"),
-        ("usdm", PERP_ID, "/fapi/v1/order", "/fstream/private", "0.003"),
+        ("spot", SPOT_ORDER, "/ws-api", "0.002"),
+        ("usdm", "/fapi/v1/order", "/fstream/private", "0.003"),
     ],
 )
 def test_slow_ack_is_resolved_by_lookup_with_exactly_one_order_at_the_venue(
     sim: ExchangeSimulator,
     sim_instruments: list[Instrument],
     market: Market,
-    instrument_id: InstrumentId,
     path: str,
     stream: str,
     quantity: str,
 ) -> None:
-    instrument = instrument_of(sim_instruments, instrument_id)
-
     async def scenario() -> None:
-        balances = dict(SIM_BALANCES[market])
-        async with ExecNode(sim, market, instrument, balances, timeout_ms=500) as node:
+        async with exec_node(sim, sim_instruments, market, timeout_ms=500) as node:
             sim.faults.add(FaultRule.slow_ack(1_500, path=path, method="POST"))
             # the user stream is silent too: only the lookup can tell what happened
             sim.ws_faults.add(WsFaultRule("drop", path=stream, sticky=True))
@@ -78,7 +68,7 @@ def test_ack_replaced_by_a_5xx_after_the_order_was_created(
     sim: ExchangeSimulator, sim_instruments: list[Instrument]
 ) -> None:
     async def scenario() -> None:
-        async with _spot(sim, sim_instruments) as node:
+        async with exec_node(sim, sim_instruments, "spot") as node:
             bid, _ = await node.touch()
             sim.faults.add(FaultRule.slow_ack(0, path=SPOT_ORDER, method="POST", replace_ack=True))
             order = node.submit(BUY, "0.001", bid - 100)
@@ -94,7 +84,7 @@ def test_5xx_before_processing_rejects_after_the_grace_period_without_resending(
     sim: ExchangeSimulator, sim_instruments: list[Instrument]
 ) -> None:
     async def scenario() -> None:
-        async with _spot(sim, sim_instruments, policy=SHORT_GRACE) as node:
+        async with exec_node(sim, sim_instruments, "spot", policy=SHORT_GRACE) as node:
             sim.faults.add(FaultRule.server_error(SPOT_ORDER, method="POST"))
             lost = node.submit(BUY, "0.002")
             await node.settled(lost, OrderStatus.REJECTED)
@@ -116,7 +106,7 @@ def test_429_storm_backs_off_for_retry_after_and_recovers(
 ) -> None:
     async def scenario() -> None:
         bucket = TokenBucket(capacity=50, refill_per_s=100)
-        async with _spot(sim, sim_instruments, limiter=bucket) as node:
+        async with exec_node(sim, sim_instruments, "spot", limiter=bucket) as node:
             sim.faults.add(FaultRule.rate_limited(SPOT_ORDER, retry_after=1, count=2))
             order = node.submit(BUY, "0.002")
             await node.settled(order, OrderStatus.FILLED)
@@ -147,7 +137,7 @@ def test_timestamp_refusal_resyncs_the_clock_and_sends_again(
     )
 
     async def scenario() -> None:
-        async with _spot(sim, sim_instruments) as node:
+        async with exec_node(sim, sim_instruments, "spot") as node:
             await node.exchange.load_time_difference()
             sim.faults.add(FaultRule.timestamp_skew(SPOT_ORDER, method="POST"))
             order = node.submit(BUY, "0.002")
@@ -167,7 +157,7 @@ def test_dropped_user_stream_fill_is_recovered_by_reconciliation(
     sim: ExchangeSimulator, sim_instruments: list[Instrument]
 ) -> None:
     async def scenario() -> None:
-        async with _spot(sim, sim_instruments) as node:
+        async with exec_node(sim, sim_instruments, "spot") as node:
             bid, _ = await node.touch()
             order = node.submit(BUY, "0.002", bid - 100)
             await node.settled(order, OrderStatus.ACCEPTED)
@@ -186,10 +176,8 @@ def test_dropped_user_stream_fill_is_recovered_by_reconciliation(
 def test_duplicated_user_stream_messages_are_booked_once(
     sim: ExchangeSimulator, sim_instruments: list[Instrument]
 ) -> None:
-    instrument = instrument_of(sim_instruments, PERP_ID)
-
     async def scenario() -> None:
-        async with ExecNode(sim, "usdm", instrument, dict(SIM_BALANCES["usdm"])) as node:
+        async with exec_node(sim, sim_instruments, "usdm") as node:
             sim.ws_faults.add(WsFaultRule("duplicate", path="/fstream/private", sticky=True))
             bid, _ = await node.touch()
             order = node.submit(BUY, "0.003", bid - 100)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.adapters.ccxt.exec_node import STRATEGY, ExecNode, instrument_of, run, until
-from tests.adapters.conftest import SIM_BALANCES, SPOT_ID
+from tests.adapters.ccxt.exec_node import STRATEGY, exec_node, run, until
+from tests.adapters.conftest import SPOT_ID
 
 from colin.adapters.exchange_sim import ExchangeSimulator
 from colin.adapters.exchange_sim.ws_faults import WsFaultRule
@@ -18,11 +18,6 @@ from colin.model.enums import OrderSide, OrderStatus
 from colin.model.instrument import Instrument
 
 BUY, SELL = OrderSide.BUY, OrderSide.SELL
-
-
-def _node(sim: ExchangeSimulator, instruments: list[Instrument], **kw: Any) -> ExecNode:
-    instrument = instrument_of(instruments, SPOT_ID)
-    return ExecNode(sim, "spot", instrument, dict(SIM_BALANCES["spot"]), **kw)
 
 
 @pytest.mark.parametrize("policy", [UnknownOrderPolicy.ADOPT, UnknownOrderPolicy.CANCEL])
@@ -38,8 +33,8 @@ def test_order_the_journal_does_not_know_is_adopted_or_canceled(
     )
 
     async def scenario() -> None:
-        async with _node(
-            sim, sim_instruments, policy=ReconcilePolicy(unknown_orders=policy)
+        async with exec_node(
+            sim, sim_instruments, "spot", policy=ReconcilePolicy(unknown_orders=policy)
         ) as node:
             report = await node.client.reconcile()
             adopted = node.cache.order(ClientOrderId("manual-1"))
@@ -63,7 +58,7 @@ def test_fill_during_a_user_stream_outage_is_recovered_after_the_reconnect(
     sim: ExchangeSimulator, sim_instruments: list[Instrument]
 ) -> None:
     async def scenario() -> None:
-        async with _node(sim, sim_instruments) as node:
+        async with exec_node(sim, sim_instruments, "spot") as node:
             bid, _ = await node.touch()
             order = node.submit(BUY, "0.002", bid - 100)
             await node.settled(order, OrderStatus.ACCEPTED)
@@ -88,7 +83,7 @@ def test_cancel_all_cancels_only_the_matching_side(
     sim: ExchangeSimulator, sim_instruments: list[Instrument]
 ) -> None:
     async def scenario() -> None:
-        async with _node(sim, sim_instruments) as node:
+        async with exec_node(sim, sim_instruments, "spot") as node:
             bid, ask = await node.touch()
             buys = [node.submit(BUY, "0.001", bid - 100 - i) for i in range(2)]
             sell = node.submit(SELL, "0.001", ask + 100)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.adapters.ccxt.exec_node import ExecNode, instrument_of, run
-from tests.adapters.conftest import SIM_BALANCES, SPOT_ID
+from tests.adapters.ccxt.exec_node import exec_node, run
 
 from colin.adapters.exchange_sim import ExchangeSimulator, FaultRule
 from colin.model.enums import OrderSide, OrderStatus, TimeInForce
@@ -17,10 +16,8 @@ BUY, SELL = OrderSide.BUY, OrderSide.SELL
 def test_spot_lifecycle_matches_the_venue(
     sim: ExchangeSimulator, sim_instruments: list[Instrument]
 ) -> None:
-    instrument = instrument_of(sim_instruments, SPOT_ID)
-
     async def scenario() -> None:
-        async with ExecNode(sim, "spot", instrument, dict(SIM_BALANCES["spot"])) as node:
+        async with exec_node(sim, sim_instruments, "spot") as node:
             bid, ask = await node.touch()
             resting = node.submit(BUY, "0.001", bid - 100)
             await node.settled(resting, OrderStatus.ACCEPTED)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.adapters.ccxt.exec_node import ExecNode, instrument_of, run
-from tests.adapters.conftest import PERP_ID, SIM_BALANCES
+from tests.adapters.ccxt.exec_node import exec_node, run
+from tests.adapters.conftest import PERP_ID
 
 from colin.adapters.exchange_sim import ExchangeSimulator, FaultRule
 from colin.model.enums import OrderSide, OrderStatus, TimeInForce
@@ -17,10 +17,8 @@ BUY, SELL = OrderSide.BUY, OrderSide.SELL
 def test_usdm_lifecycle_positions_and_balance_match_the_venue(
     sim: ExchangeSimulator, sim_instruments: list[Instrument]
 ) -> None:
-    instrument = instrument_of(sim_instruments, PERP_ID)
-
     async def scenario() -> None:
-        async with ExecNode(sim, "usdm", instrument, dict(SIM_BALANCES["usdm"])) as node:
+        async with exec_node(sim, sim_instruments, "usdm") as node:
             await node.client.set_leverage(PERP_ID, Decimal(10))
             bid, ask = await node.touch()
 

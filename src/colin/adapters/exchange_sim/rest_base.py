@@ -19,8 +19,10 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from colin.adapters.exchange_sim.errors import BinanceError
+from colin.adapters.exchange_sim.errors import BinanceError, mandatory
+from colin.adapters.exchange_sim.events import Market
 from colin.adapters.exchange_sim.faults import RequestInfo
+from colin.adapters.exchange_sim.orders import Fill
 from colin.adapters.exchange_sim.weights import request_weight
 
 if TYPE_CHECKING:
@@ -174,3 +176,34 @@ def int_param(
         )
     value = int(raw)
     return min(value, maximum) if maximum is not None else value
+
+
+def symbol_param(sim: ExchangeSimulator, market: Market, params: dict[str, str]) -> str:
+    """Return the mandatory ``symbol`` parameter (-1102 if missing, -1121 if unknown)."""
+    symbol = params.get("symbol")
+    if not symbol:
+        raise mandatory("symbol")
+    sim.exchange.symbol(market, symbol)
+    return symbol
+
+
+def trades_query(fills: list[Fill], params: dict[str, str]) -> list[Fill]:
+    """Select the fills a ``myTrades`` / ``userTrades`` request asks for.
+
+    ``orderId``, ``fromId`` (lowest trade id), ``startTime`` and ``endTime`` (ms, inclusive)
+    filter; ``limit`` (default 500, at most 1000) keeps the first rows.
+    """
+    limit = int_param(params, "limit", 500, 1000) or 500
+    order_id = int_param(params, "orderId", None)
+    from_id = int_param(params, "fromId", None)
+    start = int_param(params, "startTime", None)
+    end = int_param(params, "endTime", None)
+    selected = [
+        f
+        for f in fills
+        if (order_id is None or f.order_id == order_id)
+        and (from_id is None or f.trade_id >= from_id)
+        and (start is None or f.time_ms >= start)
+        and (end is None or f.time_ms <= end)
+    ]
+    return selected[:limit]

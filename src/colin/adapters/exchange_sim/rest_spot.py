@@ -12,12 +12,31 @@ from aiohttp import web
 
 from colin.adapters.exchange_sim.errors import BinanceError, mandatory, unknown_order
 from colin.adapters.exchange_sim.orders import OrderRecord, fmt
-from colin.adapters.exchange_sim.rest_base import add_endpoint, int_param
+from colin.adapters.exchange_sim.rest_base import (
+    add_endpoint,
+    int_param,
+    symbol_param,
+    trades_query,
+)
 
 if TYPE_CHECKING:
     from colin.adapters.exchange_sim.server import ExchangeSimulator
 
 _PREFIX = "/api/v3"
+
+
+def _state(record: OrderRecord) -> dict[str, Any]:
+    """The fields every spot order reply carries: price, quantities, status and kind."""
+    return {
+        "price": fmt(record.price),
+        "origQty": fmt(record.orig_qty),
+        "executedQty": fmt(record.executed_qty),
+        "cummulativeQuoteQty": fmt(record.cum_quote),
+        "status": record.status,
+        "timeInForce": record.time_in_force,
+        "type": record.type,
+        "side": record.side,
+    }
 
 
 def order_result(record: OrderRecord, response_type: str, transact_ms: int) -> dict[str, Any]:
@@ -33,15 +52,8 @@ def order_result(record: OrderRecord, response_type: str, transact_ms: int) -> d
         return body
     body.update(
         {
-            "price": fmt(record.price),
-            "origQty": fmt(record.orig_qty),
-            "executedQty": fmt(record.executed_qty),
+            **_state(record),
             "origQuoteOrderQty": fmt(record.orig_quote_qty),
-            "cummulativeQuoteQty": fmt(record.cum_quote),
-            "status": record.status,
-            "timeInForce": record.time_in_force,
-            "type": record.type,
-            "side": record.side,
             "workingTime": record.time_ms,
             "selfTradePreventionMode": "NONE",
         }
@@ -69,14 +81,7 @@ def order_view(record: OrderRecord) -> dict[str, Any]:
         "orderId": record.order_id,
         "orderListId": -1,
         "clientOrderId": record.client_order_id,
-        "price": fmt(record.price),
-        "origQty": fmt(record.orig_qty),
-        "executedQty": fmt(record.executed_qty),
-        "cummulativeQuoteQty": fmt(record.cum_quote),
-        "status": record.status,
-        "timeInForce": record.time_in_force,
-        "type": record.type,
-        "side": record.side,
+        **_state(record),
         "stopPrice": fmt(record.stop_price),
         "icebergQty": fmt(0),
         "time": record.time_ms,
@@ -97,14 +102,7 @@ def cancel_view(record: OrderRecord, cancel_client_id: str, transact_ms: int) ->
         "orderListId": -1,
         "clientOrderId": cancel_client_id,
         "transactTime": transact_ms,
-        "price": fmt(record.price),
-        "origQty": fmt(record.orig_qty),
-        "executedQty": fmt(record.executed_qty),
-        "cummulativeQuoteQty": fmt(record.cum_quote),
-        "status": record.status,
-        "timeInForce": record.time_in_force,
-        "type": record.type,
-        "side": record.side,
+        **_state(record),
         "selfTradePreventionMode": "NONE",
     }
 
@@ -144,10 +142,7 @@ def add_spot_routes(app: web.Application, sim: ExchangeSimulator) -> None:
         return [cancel_view(r, f"cancel{r.order_id}", now) for r in records]
 
     def all_orders(params: dict[str, str]) -> Any:
-        symbol = params.get("symbol")
-        if not symbol:
-            raise mandatory("symbol")
-        exchange.symbol("spot", symbol)
+        symbol = symbol_param(sim, "spot", params)
         limit = int_param(params, "limit", 500, 1000)
         records = [r for r in account.orders.values() if r.symbol == symbol]
         return [order_view(r) for r in records][-(limit or 500) :]
@@ -182,23 +177,7 @@ def add_spot_routes(app: web.Application, sim: ExchangeSimulator) -> None:
         }
 
     def my_trades(params: dict[str, str]) -> Any:
-        symbol = params.get("symbol")
-        if not symbol:
-            raise mandatory("symbol")
-        exchange.symbol("spot", symbol)
-        limit = int_param(params, "limit", 500, 1000) or 500
-        order_id = int_param(params, "orderId", None)
-        from_id = int_param(params, "fromId", None)
-        start = int_param(params, "startTime", None)
-        end = int_param(params, "endTime", None)
-        fills = [
-            f
-            for f in account.fills(symbol)
-            if (order_id is None or f.order_id == order_id)
-            and (from_id is None or f.trade_id >= from_id)
-            and (start is None or f.time_ms >= start)
-            and (end is None or f.time_ms <= end)
-        ]
+        symbol = symbol_param(sim, "spot", params)
         return [
             {
                 "symbol": symbol,
@@ -215,7 +194,7 @@ def add_spot_routes(app: web.Application, sim: ExchangeSimulator) -> None:
                 "isMaker": f.is_maker,
                 "isBestMatch": True,
             }
-            for f in fills[:limit]
+            for f in trades_query(account.fills(symbol), params)
         ]
 
     routes = {

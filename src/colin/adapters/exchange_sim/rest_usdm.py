@@ -15,7 +15,12 @@ from aiohttp import web
 
 from colin.adapters.exchange_sim.errors import mandatory
 from colin.adapters.exchange_sim.orders import OrderRecord
-from colin.adapters.exchange_sim.rest_base import add_endpoint, int_param
+from colin.adapters.exchange_sim.rest_base import (
+    add_endpoint,
+    int_param,
+    symbol_param,
+    trades_query,
+)
 
 if TYPE_CHECKING:
     from colin.adapters.exchange_sim.server import ExchangeSimulator
@@ -67,11 +72,7 @@ def add_usdm_routes(app: web.Application, sim: ExchangeSimulator) -> None:
     account = exchange.accounts["usdm"]
 
     def symbol_of(params: dict[str, str]) -> str:
-        symbol = params.get("symbol")
-        if not symbol:
-            raise mandatory("symbol")
-        exchange.symbol("usdm", symbol)
-        return symbol
+        return symbol_param(sim, "usdm", params)
 
     def new_order(params: dict[str, str]) -> Any:
         return order_view(exchange.place_order("usdm", params))
@@ -100,19 +101,6 @@ def add_usdm_routes(app: web.Application, sim: ExchangeSimulator) -> None:
 
     def user_trades(params: dict[str, str]) -> Any:
         symbol = symbol_of(params)
-        limit = int_param(params, "limit", 500, 1000) or 500
-        order_id = int_param(params, "orderId", None)
-        from_id = int_param(params, "fromId", None)
-        start = int_param(params, "startTime", None)
-        end = int_param(params, "endTime", None)
-        fills = [
-            f
-            for f in account.fills(symbol)
-            if (order_id is None or f.order_id == order_id)
-            and (from_id is None or f.trade_id >= from_id)
-            and (start is None or f.time_ms >= start)
-            and (end is None or f.time_ms <= end)
-        ]
         return [
             {
                 "buyer": f.is_buyer,
@@ -130,7 +118,7 @@ def add_usdm_routes(app: web.Application, sim: ExchangeSimulator) -> None:
                 "symbol": symbol,
                 "time": f.time_ms,
             }
-            for f in fills[:limit]
+            for f in trades_query(account.fills(symbol), params)
         ]
 
     def positions(params: dict[str, str], with_leverage: bool) -> list[dict[str, Any]]:

@@ -250,6 +250,9 @@ class TradingNode:
         return True
 
     def _start_strategies(self) -> None:
+        # every id already taken: journaled orders and those the first reconciliation adopted
+        # (an order the journal lost in a power cut comes back that way; its id is not reused)
+        used_order_ids = [order.client_order_id for order in self.cache.orders()]
         for strategy in self.strategies:
             strategy.register(
                 self.config.trader_id,
@@ -257,7 +260,7 @@ class TradingNode:
                 self.clock,
                 self.cache,
                 self.portfolio,
-                used_order_ids=self.restored.order_ids,
+                used_order_ids=used_order_ids,
             )
             strategy.start()
         self._strategies_started = True

@@ -6,6 +6,7 @@ Every filter listed for a symbol is checked on every order, with Binance's error
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from colin.adapters.exchange_sim.orders import (
     USDM_TIME_IN_FORCE,
     OrderRequest,
     fmt,
+    plain,
 )
 from colin.model.enums import OrderType
 from colin.model.instrument import Instrument
@@ -35,6 +37,26 @@ def binance_symbol(instrument: Instrument) -> str:
 
 def _max_qty(instrument: Instrument) -> Decimal:
     return instrument.max_quantity if instrument.max_quantity is not None else DEFAULT_MAX_QTY
+
+
+def _price_and_lot(
+    instrument: Instrument, render: Callable[[Decimal], str]
+) -> list[dict[str, Any]]:
+    """The PRICE_FILTER and LOT_SIZE filters, numbers rendered by ``render``."""
+    return [
+        {
+            "filterType": "PRICE_FILTER",
+            "minPrice": render(instrument.tick_size),
+            "maxPrice": render(MAX_PRICE),
+            "tickSize": render(instrument.tick_size),
+        },
+        {
+            "filterType": "LOT_SIZE",
+            "minQty": render(_min_qty(instrument)),
+            "maxQty": render(_max_qty(instrument)),
+            "stepSize": render(instrument.lot_size),
+        },
+    ]
 
 
 def _min_qty(instrument: Instrument) -> Decimal:
@@ -64,18 +86,7 @@ def spot_symbol_info(instrument: Instrument) -> dict[str, Any]:
         "isSpotTradingAllowed": True,
         "isMarginTradingAllowed": False,
         "filters": [
-            {
-                "filterType": "PRICE_FILTER",
-                "minPrice": fmt(instrument.tick_size),
-                "maxPrice": fmt(MAX_PRICE),
-                "tickSize": fmt(instrument.tick_size),
-            },
-            {
-                "filterType": "LOT_SIZE",
-                "minQty": fmt(_min_qty(instrument)),
-                "maxQty": fmt(_max_qty(instrument)),
-                "stepSize": fmt(instrument.lot_size),
-            },
+            *_price_and_lot(instrument, fmt),
             {
                 "filterType": "MARKET_LOT_SIZE",
                 "minQty": fmt(0),
@@ -126,27 +137,16 @@ def usdm_symbol_info(instrument: Instrument, onboard_ms: int) -> dict[str, Any]:
         "marketTakeBound": "0.05",
         "maxMoveOrderLimit": 10000,
         "filters": [
-            {
-                "filterType": "PRICE_FILTER",
-                "minPrice": _plain(instrument.tick_size),
-                "maxPrice": _plain(MAX_PRICE),
-                "tickSize": _plain(instrument.tick_size),
-            },
-            {
-                "filterType": "LOT_SIZE",
-                "minQty": _plain(_min_qty(instrument)),
-                "maxQty": _plain(_max_qty(instrument)),
-                "stepSize": _plain(instrument.lot_size),
-            },
+            *_price_and_lot(instrument, plain),
             {
                 "filterType": "MARKET_LOT_SIZE",
-                "minQty": _plain(_min_qty(instrument)),
-                "maxQty": _plain(_max_qty(instrument)),
-                "stepSize": _plain(instrument.lot_size),
+                "minQty": plain(_min_qty(instrument)),
+                "maxQty": plain(_max_qty(instrument)),
+                "stepSize": plain(instrument.lot_size),
             },
             {"filterType": "MAX_NUM_ORDERS", "limit": MAX_NUM_ORDERS},
             {"filterType": "MAX_NUM_ALGO_ORDERS", "limit": MAX_NUM_ALGO_ORDERS},
-            {"filterType": "MIN_NOTIONAL", "notional": _plain(instrument.min_notional)},
+            {"filterType": "MIN_NOTIONAL", "notional": plain(instrument.min_notional)},
         ],
         "orderTypes": sorted(set(USDM_ORDER_TYPES) | set(ALGO_TYPES)),
         "timeInForce": list(USDM_TIME_IN_FORCE),
@@ -243,13 +243,9 @@ def filter_error(market: Market, name: str, instrument: Instrument | None = None
     if name == "MIN_NOTIONAL" and instrument is not None:
         return BinanceError(
             -4164,
-            f"Order's notional must be no smaller than {_plain(instrument.min_notional)} "
+            f"Order's notional must be no smaller than {plain(instrument.min_notional)} "
             "(unless you choose reduce only).",
         )
     return BinanceError(
         -4183 if name == "MAX_NUM_ALGO_ORDERS" else -4182, f"Filter failure: {name}"
     )
-
-
-def _plain(value: Decimal) -> str:
-    return f"{value.normalize():f}"

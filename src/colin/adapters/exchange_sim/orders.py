@@ -50,6 +50,13 @@ def fmt(value: Decimal | float | int | None, places: int = 8) -> str:
     return f"{float(value):.{places}f}"
 
 
+def plain(value: Decimal) -> str:
+    """Render a decimal as Binance's futures API does: no exponent, no trailing zeros (``"0"``
+    for zero)."""
+    text = f"{value.normalize():f}"
+    return "0" if text in ("-0", "") else text
+
+
 @dataclass(slots=True)
 class Fill:
     """One execution of an order."""

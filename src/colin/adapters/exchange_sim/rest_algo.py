@@ -12,8 +12,8 @@ from aiohttp import web
 
 from colin.adapters.exchange_sim.algo_orders import AlgoOrder
 from colin.adapters.exchange_sim.errors import mandatory
+from colin.adapters.exchange_sim.orders import plain
 from colin.adapters.exchange_sim.rest_base import add_endpoint, int_param
-from colin.adapters.exchange_sim.rest_usdm import plain
 
 if TYPE_CHECKING:
     from colin.adapters.exchange_sim.server import ExchangeSimulator

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from colin.adapters.exchange_sim.errors import mandatory
-from colin.adapters.exchange_sim.orders import OrderRecord
+from colin.adapters.exchange_sim.orders import OrderRecord, plain
 from colin.adapters.exchange_sim.rest_base import (
     add_endpoint,
     int_param,
@@ -27,12 +27,6 @@ if TYPE_CHECKING:
 
 _ZERO = Decimal(0)
 MAINT_MARGIN_RATIO = Decimal("0.004")
-
-
-def plain(value: Decimal) -> str:
-    """Render a decimal without exponent or trailing zeros (``"0"`` for zero)."""
-    text = f"{value.normalize():f}"
-    return "0" if text in ("-0", "") else text
 
 
 def order_view(record: OrderRecord) -> dict[str, Any]:

@@ -28,6 +28,34 @@ def _on_book(order: OrderSnapshot) -> bool:
     return order.status in _ON_BOOK and order.type != "MARKET"
 
 
+def _order_keys(order: OrderSnapshot) -> dict[str, Any]:
+    """The order fields both markets' frames carry: symbol, client id, side, type, time in
+    force, quantity and price."""
+    return {
+        "s": order.symbol,
+        "c": order.client_order_id,
+        "S": order.side,
+        "o": order.type,
+        "f": order.time_in_force,
+        "q": order.orig_qty,
+        "p": order.price,
+    }
+
+
+def _execution_keys(update: OrderUpdate) -> dict[str, Any]:
+    """The execution fields both markets' frames carry: what happened, the order's status and
+    id, the last fill and the filled total."""
+    order = update.order
+    return {
+        "x": update.execution_type,
+        "X": order.status,
+        "i": order.order_id,
+        "l": update.last_qty,
+        "z": order.executed_qty,
+        "L": update.last_price,
+    }
+
+
 def execution_report(update: OrderUpdate, execution_id: int) -> dict[str, Any]:
     """The spot ``executionReport`` of ``update``.
 
@@ -43,24 +71,13 @@ def execution_report(update: OrderUpdate, execution_id: int) -> dict[str, Any]:
     return {
         "e": "executionReport",
         "E": update.event_ms,
-        "s": order.symbol,
-        "c": order.client_order_id,
-        "S": order.side,
-        "o": order.type,
-        "f": order.time_in_force,
-        "q": order.orig_qty,
-        "p": order.price,
+        **_order_keys(order),
         "P": order.stop_price,
         "F": "0.00000000",
         "g": -1,
         "C": order.client_order_id if canceled else "",
-        "x": update.execution_type,
-        "X": order.status,
+        **_execution_keys(update),
         "r": update.reject_reason,
-        "i": order.order_id,
-        "l": update.last_qty,
-        "z": order.executed_qty,
-        "L": update.last_price,
         "n": update.commission,
         "N": update.commission_asset or None,
         "T": update.event_ms,
@@ -99,21 +116,10 @@ def order_trade_update(update: OrderUpdate) -> dict[str, Any]:
     executed = Decimal(order.executed_qty)
     average = Decimal(order.cum_quote) / executed if executed else Decimal(0)
     body: dict[str, Any] = {
-        "s": order.symbol,
-        "c": order.client_order_id,
-        "S": order.side,
-        "o": order.type,
-        "f": order.time_in_force,
-        "q": order.orig_qty,
-        "p": order.price,
+        **_order_keys(order),
         "ap": format(average, "f"),
         "sp": order.stop_price,
-        "x": update.execution_type,
-        "X": order.status,
-        "i": order.order_id,
-        "l": update.last_qty,
-        "z": order.executed_qty,
-        "L": update.last_price,
+        **_execution_keys(update),
     }
     if update.commission_asset:
         body |= {"N": update.commission_asset, "n": update.commission}

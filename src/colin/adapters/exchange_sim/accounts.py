@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from colin.adapters.exchange_sim import errors
 from colin.adapters.exchange_sim.errors import BinanceError
@@ -177,16 +178,7 @@ class SimAccount:
         """Cancel an open order (-2011 if it is no longer open)."""
         if not record.is_open:
             raise errors.unknown_order(self.market, cancel=True)
-        self._refusal = None
-        self.sync_clock(now_ms)
-        self.venue.cancel_order(
-            CancelOrder(
-                instrument_id=record.instrument_id,
-                strategy_id=_STRATEGY,
-                client_order_id=ClientOrderId(f"{self.market}-{record.order_id}"),
-                ts_init=now_ms * NANOS_PER_MILLI,
-            )
-        )
+        self.venue.cancel_order(CancelOrder(**self._command_for(record, now_ms)))
         if self._refusal is not None or record.is_open:
             raise errors.unknown_order(self.market, cancel=True)
         return record
@@ -201,21 +193,23 @@ class SimAccount:
             raise BinanceError(-4300, "Only limit order can be modified.")
         if quantity == record.orig_qty and price == record.price:
             raise BinanceError(-5027, "No need to modify the order.")
-        self._refusal = None
-        self.sync_clock(now_ms)
-        self.venue.modify_order(
-            ModifyOrder(
-                instrument_id=record.instrument_id,
-                strategy_id=_STRATEGY,
-                client_order_id=ClientOrderId(f"{self.market}-{record.order_id}"),
-                quantity=quantity,
-                price=price,
-                ts_init=now_ms * NANOS_PER_MILLI,
-            )
-        )
+        command = ModifyOrder(**self._command_for(record, now_ms), quantity=quantity, price=price)
+        self.venue.modify_order(command)
         if self._refusal is not None:
             raise self._modify_error(self._refusal)
         return record
+
+    def _command_for(self, record: OrderRecord, now_ms: int) -> dict[str, Any]:
+        """Prepare a command on ``record`` sent at ``now_ms``: forget the last refusal, bring the
+        venue's clock up, and return the fields that name the order and stamp the command."""
+        self._refusal = None
+        self.sync_clock(now_ms)
+        return {
+            "instrument_id": record.instrument_id,
+            "strategy_id": _STRATEGY,
+            "client_order_id": ClientOrderId(f"{self.market}-{record.order_id}"),
+            "ts_init": now_ms * NANOS_PER_MILLI,
+        }
 
     def sync_clock(self, now_ms: int) -> None:
         """Bring the venue's clock up to ``now_ms`` (never back), so a command sent now is

@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError
 
 from colin.backtest.engine import default_backtest_risk
 from colin.core.errors import ConfigError
-from colin.core.ids import InstrumentId
-from colin.core.time import parse_time, timeframe_to_ns
 from colin.matching.config import SimulatedVenueConfig
+from colin.node.config_types import Balances, FrozenConfig, InstrumentIds, Timeframe, TimeWindow
 from colin.node.live_config import TradingNodeConfig
 from colin.risk.config import RiskConfig
 
@@ -30,29 +29,26 @@ ENV_PREFIX = "COLIN_"
 DataKind = Literal["bars", "trades", "quotes", "book"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class BacktestRunConfig(TimeWindow):
+    """What to backtest, on which data, under which assumptions.
 
-
-class BacktestRunConfig(_Frozen):
-    """What to backtest, on which data, under which assumptions."""
+    ``start`` and ``end`` bound the bar open times replayed (``end`` exclusive).
+    """
 
     strategy: str = Field("sma_cross", description="Registered strategy name")
     parameters: dict[str, Any] = Field(default_factory=dict, description="Strategy parameters")
-    instruments: list[str] = Field(
+    instruments: InstrumentIds = Field(
         default_factory=lambda: ["BTC/USDT.BINANCE"],
         min_length=1,
         description="Instrument ids, SYMBOL.VENUE",
     )
-    timeframe: str = Field("1h", description="Bar timeframe to replay")
+    timeframe: Timeframe = Field("1h", description="Bar timeframe to replay")
     data: list[DataKind] = Field(
         default_factory=lambda: list[DataKind](["bars"]),
         min_length=1,
         description="Which of the catalog's data kinds to replay for every instrument",
     )
-    start: str | None = Field(None, description="First bar open time (ISO date, UTC)")
-    end: str | None = Field(None, description="Last bar open time (ISO date, UTC, exclusive)")
-    starting_balances: dict[str, Decimal] = Field(default_factory=lambda: {"USDT": Decimal(10_000)})
+    starting_balances: Balances = Field(default_factory=lambda: {"USDT": Decimal(10_000)})
     base_currency: str = "USDT"
     venue: SimulatedVenueConfig = SimulatedVenueConfig()
     risk: RiskConfig = Field(
@@ -60,44 +56,8 @@ class BacktestRunConfig(_Frozen):
         description="Risk limits; the drawdown hard stops are off unless configured",
     )
 
-    @field_validator("instruments")
-    @classmethod
-    def _instrument_ids(cls, value: list[str]) -> list[str]:
-        return [str(InstrumentId(v)) for v in value]
 
-    @field_validator("timeframe")
-    @classmethod
-    def _timeframe(cls, value: str) -> str:
-        timeframe_to_ns(value)
-        return value
-
-    @field_validator("start", "end")
-    @classmethod
-    def _time(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_time(value)
-        return value
-
-    @field_validator("starting_balances")
-    @classmethod
-    def _balances(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
-        for currency, amount in value.items():
-            if not amount.is_finite() or amount < 0:
-                raise ValueError(f"balance of {currency} must be a non-negative number")
-        return value
-
-    @property
-    def start_ns(self) -> int | None:
-        """``start`` in UTC ns."""
-        return None if self.start is None else parse_time(self.start)
-
-    @property
-    def end_ns(self) -> int | None:
-        """``end`` in UTC ns."""
-        return None if self.end is None else parse_time(self.end)
-
-
-class ColinConfig(_Frozen):
+class ColinConfig(FrozenConfig):
     """The whole node configuration."""
 
     backtest: BacktestRunConfig = BacktestRunConfig()

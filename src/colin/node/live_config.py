@@ -17,22 +17,17 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
-from colin.core.ids import InstrumentId
-from colin.core.time import parse_time, timeframe_to_ns
 from colin.matching.config import SimulatedVenueConfig
+from colin.node.config_types import Balances, FrozenConfig, InstrumentIds, Timeframe, TimeWindow
 from colin.risk.config import RiskConfig
 
 TradingMode = Literal["paper", "live"]
 FeedKind = Literal["bars", "trades", "book"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class StaleFeedConfig(_Frozen):
+class StaleFeedConfig(FrozenConfig):
     """When silence on the market-data feed tightens the trading state.
 
     After ``reducing_after_s`` seconds without any market event the risk engine goes to
@@ -52,7 +47,7 @@ class StaleFeedConfig(_Frozen):
         return self
 
 
-class ReconcileConfig(_Frozen):
+class ReconcileConfig(FrozenConfig):
     """How the node reconciles its orders, balances and positions with the venue (live mode).
 
     ``unknown_orders`` says what to do with an open order at the venue that the journal does
@@ -68,36 +63,18 @@ class ReconcileConfig(_Frozen):
     ack_grace_s: float = Field(default=60.0, gt=0)
 
 
-class CatalogReplayConfig(_Frozen):
+class CatalogReplayConfig(TimeWindow):
     """Market data replayed from the Parquet catalog instead of an exchange feed (paper mode).
 
-    ``speed`` paces the replay against the wall clock (``60`` plays one recorded minute per
-    second); ``None`` replays as fast as the node processes it.
+    ``start`` and ``end`` bound the event times replayed (``end`` exclusive). ``speed`` paces the
+    replay against the wall clock (``60`` plays one recorded minute per second); ``None`` replays
+    as fast as the node processes it.
     """
 
-    start: str | None = Field(None, description="First event time (ISO date, UTC)")
-    end: str | None = Field(None, description="End of the replay (ISO date, UTC, exclusive)")
     speed: float | None = Field(default=None, gt=0)
 
-    @field_validator("start", "end")
-    @classmethod
-    def _time(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_time(value)
-        return value
 
-    @property
-    def start_ns(self) -> int | None:
-        """``start`` in UTC ns."""
-        return None if self.start is None else parse_time(self.start)
-
-    @property
-    def end_ns(self) -> int | None:
-        """``end`` in UTC ns."""
-        return None if self.end is None else parse_time(self.end)
-
-
-class TradingNodeConfig(_Frozen):
+class TradingNodeConfig(FrozenConfig):
     """A paper or live trading node: market, data, strategy, risk, OMS store and policies."""
 
     mode: TradingMode = "paper"
@@ -111,10 +88,10 @@ class TradingNodeConfig(_Frozen):
     exchange: str = Field("binance", description="ccxt exchange id")
     market_type: Literal["spot", "linear"] = "spot"
     testnet: bool = False
-    instruments: list[str] = Field(
+    instruments: InstrumentIds = Field(
         default_factory=lambda: ["BTC/USDT.BINANCE"], min_length=1, description="SYMBOL.VENUE"
     )
-    timeframe: str = "1m"
+    timeframe: Timeframe = "1m"
     data: list[FeedKind] = Field(default_factory=lambda: list[FeedKind](["bars"]), min_length=1)
     source: Literal["exchange", "catalog"] = Field(
         "exchange", description="Market data from the exchange (ccxt) or the Parquet catalog"
@@ -130,18 +107,13 @@ class TradingNodeConfig(_Frozen):
     venue: SimulatedVenueConfig = Field(
         SimulatedVenueConfig(), description="Matching, latency, fees of paper mode"
     )
-    starting_balances: dict[str, Decimal] = Field(
+    starting_balances: Balances = Field(
         default_factory=lambda: {"USDT": Decimal(10_000)},
         description="Paper account; live balances come from the venue",
     )
     base_currency: str = "USDT"
     store_url: str | None = Field(
         None, description="SQL store of the order journal (default: database_url, else SQLite)"
-    )
-    store_durability: Literal["full", "normal"] = Field(
-        "normal",
-        description="SQLite journal sync: 'normal' survives a process crash, 'full' also a "
-        "power cut at one fsync per order (docs/live-trading.md, Durability)",
     )
     reconcile: ReconcileConfig = ReconcileConfig()
     stale_feed: StaleFeedConfig = StaleFeedConfig()
@@ -154,25 +126,6 @@ class TradingNodeConfig(_Frozen):
         description="Merged into the ccxt exchange config (e.g. URLs of the local simulator)",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-
-    @field_validator("instruments")
-    @classmethod
-    def _instrument_ids(cls, value: list[str]) -> list[str]:
-        return [str(InstrumentId(v)) for v in value]
-
-    @field_validator("timeframe")
-    @classmethod
-    def _timeframe(cls, value: str) -> str:
-        timeframe_to_ns(value)
-        return value
-
-    @field_validator("starting_balances")
-    @classmethod
-    def _balances(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
-        for currency, amount in value.items():
-            if not amount.is_finite() or amount < 0:
-                raise ValueError(f"balance of {currency} must be a non-negative number")
-        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> TradingNodeConfig:

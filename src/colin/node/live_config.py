@@ -115,6 +115,11 @@ class TradingNodeConfig(FrozenConfig):
     store_url: str | None = Field(
         None, description="SQL store of the order journal (default: database_url, else SQLite)"
     )
+    store_durability: Literal["full", "normal"] = Field(
+        "normal",
+        description="SQLite journal sync: 'normal' survives a process crash, 'full' also a "
+        "power cut at one fsync per order (docs/live-trading.md, Durability)",
+    )
     reconcile: ReconcileConfig = ReconcileConfig()
     stale_feed: StaleFeedConfig = StaleFeedConfig()
     on_shutdown: Literal["cancel_orders", "leave_orders"] = "cancel_orders"

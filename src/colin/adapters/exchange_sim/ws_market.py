@@ -26,6 +26,7 @@ from colin.adapters.exchange_sim.events import (
     TradePrint,
 )
 from colin.adapters.exchange_sim.ws_connection import WsConnection, WsSettings
+from colin.adapters.exchange_sim.ws_service import WsService
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -156,8 +157,8 @@ def _parse_params(params: Any) -> list[tuple[str, tuple[str, str]]] | None:
     return streams
 
 
-class MarketStreams:
-    """Subscriptions and fan-out of the market-data streams.
+class MarketStreams(WsService[dict[str, _Key]]):
+    """Subscriptions and fan-out of the market-data streams (a connection's state: its streams).
 
     Parameters
     ----------
@@ -170,11 +171,8 @@ class MarketStreams:
     """
 
     def __init__(self, sim: SimHandle, faults: WsFaults, settings: WsSettings) -> None:
-        self._sim = sim
-        self._faults = faults
-        self._settings = settings
+        super().__init__(sim, faults, settings)
         self._subs: dict[_Key, dict[WsConnection, tuple[int, str]]] = {}
-        self._conn_subs: dict[WsConnection, dict[str, _Key]] = {}
         self._seq = count()
         self._tops: dict[tuple[Market, str], tuple[Any, Any]] = {}
 
@@ -185,20 +183,13 @@ class MarketStreams:
             async def on_text(conn: WsConnection, text: str) -> None:
                 self._on_request(conn, market, text)
 
-            conn = WsConnection(request, self._faults, self._settings, self._sim.now_ms, on_text)
-            self._conn_subs[conn] = {}
-            try:
-                return await conn.serve()
-            finally:
-                for key in self._conn_subs.pop(conn).values():
-                    self._subs.get(key, {}).pop(conn, None)
+            return await self._serve(request, on_text, {})
 
         return handle
 
-    async def close_all(self, code: int) -> None:
-        """Close every market-stream connection with ``code``."""
-        for conn in list(self._conn_subs):
-            await conn.close(code)
+    def _forget(self, conn: WsConnection, state: dict[str, _Key]) -> None:
+        for key in state.values():
+            self._subs.get(key, {}).pop(conn, None)
 
     def on_event(self, event: ExchangeEvent) -> None:
         """Render ``event`` into the frames of every stream it feeds."""
@@ -251,7 +242,7 @@ class MarketStreams:
         method = request.get("method")
         params = request.get("params", [])
         if method == "LIST_SUBSCRIPTIONS":
-            conn.send_control({"result": list(self._conn_subs[conn]), "id": request_id})
+            conn.send_control({"result": list(self._conns[conn]), "id": request_id})
             return
         if method not in ("SUBSCRIBE", "UNSUBSCRIBE"):
             msg = f"Invalid request: unknown variant {method!r}"
@@ -262,7 +253,7 @@ class MarketStreams:
             msg = "Invalid request: invalid stream"
             conn.send_control({"error": {"code": 2, "msg": msg}, "id": request_id})
             return
-        mine = self._conn_subs[conn]
+        mine = self._conns[conn]
         for name, (symbol, channel) in streams:
             key: _Key = (market, symbol, channel)
             if method == "SUBSCRIBE" and name not in mine:
@@ -272,9 +263,4 @@ class MarketStreams:
                 del mine[name]
                 if key not in mine.values():
                     self._subs.get(key, {}).pop(conn, None)
-        ack = {"result": None, "id": request_id}
-        delay = self._faults.connection_fault("delay_ack", conn.path)
-        if delay is not None:
-            conn.send_control_later(ack, delay.duration_s or 0.0)
-        else:
-            conn.send_control(ack)
+        self._ack(conn, {"result": None, "id": request_id})

@@ -17,6 +17,7 @@ closed.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import count
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ from colin.adapters.exchange_sim.errors import BinanceError
 from colin.adapters.exchange_sim.events import AccountUpdate, ExchangeEvent, OrderUpdate
 from colin.adapters.exchange_sim.ws_api_orders import ORDER_METHODS, order_request, wire_params
 from colin.adapters.exchange_sim.ws_connection import WsConnection, WsSettings
+from colin.adapters.exchange_sim.ws_service import WsService
 from colin.adapters.exchange_sim.ws_user_frames import (
     account_update,
     balance_update,
@@ -52,7 +54,15 @@ def _ok(request_id: Any, result: Any) -> _Reply:
     return {"id": request_id, "status": 200, "result": result}
 
 
-class SpotUserApi:
+@dataclass(slots=True)
+class _Session:
+    """One WebSocket API connection's user-data subscriptions and its next subscription id."""
+
+    subscriptions: list[int] = field(default_factory=list)
+    ids: count[int] = field(default_factory=count)
+
+
+class SpotUserApi(WsService[_Session]):
     """The spot WebSocket API's user-data subscriptions.
 
     Parameters
@@ -66,11 +76,7 @@ class SpotUserApi:
     """
 
     def __init__(self, sim: SimHandle, faults: WsFaults, settings: WsSettings) -> None:
-        self._sim = sim
-        self._faults = faults
-        self._settings = settings
-        self._subscriptions: dict[WsConnection, list[int]] = {}
-        self._next_id: dict[WsConnection, count[int]] = {}
+        super().__init__(sim, faults, settings)
         self._execution_ids = count(1)
         self._free: dict[str, Decimal] = {}
 
@@ -78,22 +84,9 @@ class SpotUserApi:
         """The aiohttp route handler of ``/ws-api/v3``."""
 
         async def handle(request: web.Request) -> web.WebSocketResponse:
-            conn = WsConnection(
-                request, self._faults, self._settings, self._sim.now_ms, self._on_text, True
-            )
-            self._subscriptions[conn] = []
-            self._next_id[conn] = count()
-            try:
-                return await conn.serve()
-            finally:
-                del self._subscriptions[conn], self._next_id[conn]
+            return await self._serve(request, self._on_text, _Session(), wrap_events=True)
 
         return handle
-
-    async def close_all(self, code: int) -> None:
-        """Close every WebSocket API connection with ``code``."""
-        for conn in list(self._subscriptions):
-            await conn.close(code)
 
     def on_event(self, event: ExchangeEvent) -> None:
         """Push a spot order or account event to every subscription."""
@@ -110,8 +103,8 @@ class SpotUserApi:
             self._push("outboundAccountPosition", outbound_account_position(event))
 
     def _push(self, name: str, frame: dict[str, Any]) -> None:
-        for conn, subscription_ids in self._subscriptions.items():
-            for subscription_id in subscription_ids:
+        for conn, session in self._conns.items():
+            for subscription_id in session.subscriptions:
                 conn.send_data(name, {"subscriptionId": subscription_id, "event": frame})
 
     async def _on_text(self, conn: WsConnection, text: str) -> None:
@@ -135,7 +128,7 @@ class SpotUserApi:
         elif method == "userDataStream.unsubscribe":
             self._unsubscribe(conn, request_id, params)
         elif method == "session.subscriptions":
-            ids = self._subscriptions[conn]
+            ids = self._conns[conn].subscriptions
             conn.send_control(_ok(request_id, [{"subscriptionId": i} for i in ids]))
         elif method == "ping":
             conn.send_control(_ok(request_id, {}))
@@ -159,17 +152,13 @@ class SpotUserApi:
         if rejection is not None:
             conn.send_control(_error(request_id, *rejection))
             return
-        subscription_id = next(self._next_id[conn])
-        self._subscriptions[conn].append(subscription_id)
-        reply = _ok(request_id, {"subscriptionId": subscription_id})
-        delay = self._faults.connection_fault("delay_ack", conn.path)
-        if delay is not None:
-            conn.send_control_later(reply, delay.duration_s or 0.0)
-        else:
-            conn.send_control(reply)
+        session = self._conns[conn]
+        subscription_id = next(session.ids)
+        session.subscriptions.append(subscription_id)
+        self._ack(conn, _ok(request_id, {"subscriptionId": subscription_id}))
 
     def _unsubscribe(self, conn: WsConnection, request_id: Any, params: dict[str, Any]) -> None:
-        ids = self._subscriptions[conn]
+        ids = self._conns[conn].subscriptions
         wanted = params.get("subscriptionId")
         if wanted is None:
             ids.clear()
@@ -182,8 +171,8 @@ class SpotUserApi:
         conn.send_control(_ok(request_id, {}))
 
 
-class UsdmUserStream:
-    """The USD-M listenKey user-data stream.
+class UsdmUserStream(WsService[str]):
+    """The USD-M listenKey user-data stream (a connection's state: its listen key).
 
     Parameters
     ----------
@@ -194,12 +183,6 @@ class UsdmUserStream:
     settings
         Keep-alive timing.
     """
-
-    def __init__(self, sim: SimHandle, faults: WsFaults, settings: WsSettings) -> None:
-        self._sim = sim
-        self._faults = faults
-        self._settings = settings
-        self._keys: dict[WsConnection, str] = {}
 
     def handler(self) -> Callable[[web.Request], Any]:
         """The aiohttp route handler of ``/fstream/private/ws``."""
@@ -213,19 +196,9 @@ class UsdmUserStream:
             async def ignore(_conn: WsConnection, _text: str) -> None:
                 return None
 
-            conn = WsConnection(request, self._faults, self._settings, self._sim.now_ms, ignore)
-            self._keys[conn] = key
-            try:
-                return await conn.serve()
-            finally:
-                del self._keys[conn]
+            return await self._serve(request, ignore, key)
 
         return handle
-
-    async def close_all(self, code: int) -> None:
-        """Close every listenKey connection with ``code``."""
-        for conn in list(self._keys):
-            await conn.close(code)
 
     def on_event(self, event: ExchangeEvent) -> None:
         """Push a USD-M order or account event to every connection whose key is still valid."""
@@ -235,7 +208,7 @@ class UsdmUserStream:
             self._push("ACCOUNT_UPDATE", account_update(event))
 
     def _push(self, name: str, frame: dict[str, Any]) -> None:
-        for conn, key in list(self._keys.items()):
+        for conn, key in list(self._conns.items()):
             if self._sim.listen_keys.is_valid(key):
                 conn.send_data(name, frame)
             elif not conn.closed:

@@ -91,23 +91,34 @@ class HistoryLimits:
     open_interest: int | None = None
 
 
+_ALL_TYPES = frozenset(OrderType)
+_BASIC_TYPES = frozenset({OrderType.MARKET, OrderType.LIMIT})
+_GTC_IOC_FOK = frozenset({TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK})
+_GTC_IOC = frozenset({TimeInForce.GTC, TimeInForce.IOC})
+
+
 @dataclass(frozen=True, slots=True)
 class VenueCapabilities:
-    """Everything Colin needs to know about one venue's market type (see the module docstring)."""
+    """Everything Colin needs to know about one venue's market type (see the module docstring).
+
+    The defaults are the common case (every order type; GTC, IOC and FOK; post-only and amend
+    supported, reduce-only not; a testnet exists; no extra ccxt options): a row of the table
+    names only what differs.
+    """
 
     venue: str
     ccxt_id: str
     market_type: MarketType
     timeframes: tuple[str, ...]
     history: HistoryLimits
-    order_types: frozenset[OrderType]
-    time_in_force: frozenset[TimeInForce]
-    post_only: bool
-    reduce_only: bool
-    amend: bool
     watch: frozenset[str]
     rate_budget: RateBudget
-    testnet: bool
+    order_types: frozenset[OrderType] = _ALL_TYPES
+    time_in_force: frozenset[TimeInForce] = _GTC_IOC_FOK
+    post_only: bool = True
+    reduce_only: bool = False
+    amend: bool = True
+    testnet: bool = True
     options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     def supports_watch(self, stream: str) -> bool:
@@ -149,10 +160,6 @@ def _timeframes(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
-_ALL_TYPES = frozenset(OrderType)
-_BASIC_TYPES = frozenset({OrderType.MARKET, OrderType.LIMIT})
-_GTC_IOC_FOK = frozenset({TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK})
-_GTC_IOC = frozenset({TimeInForce.GTC, TimeInForce.IOC})
 _BOOK_AND_TRADES = frozenset({"ohlcv", "trades", "order_book", "ticker"})
 _PRIVATE_SPOT = frozenset({"orders", "my_trades", "balance"})
 
@@ -237,17 +244,11 @@ _register(
     VenueCapabilities(
         venue="BINANCE",
         ccxt_id="binance",
-        market_type="spot",
+        market_type="spot",  # post-only: LIMIT_MAKER; amend: cancelReplace
         timeframes=_BINANCE_TIMEFRAMES,
         history=HistoryLimits(candles=1000, trades=1000, trades_window_ms=3_600_000),
-        order_types=_ALL_TYPES,
-        time_in_force=_GTC_IOC_FOK,
-        post_only=True,  # LIMIT_MAKER
-        reduce_only=False,
-        amend=True,  # cancelReplace
         watch=_watch(bids_asks=True, positions=False),
         rate_budget=_BINANCE_SPOT_BUDGET,
-        testnet=True,
         options=_frozen(
             {**_BINANCE_OPTIONS, "defaultType": "spot", "fetchMarkets": {"types": ["spot"]}}
         ),
@@ -257,19 +258,14 @@ _register(
     VenueCapabilities(
         venue="BINANCE",
         ccxt_id="binance",
-        market_type="linear",
+        market_type="linear",  # post-only: timeInForce GTX; amend: PUT /fapi/v1/order
         timeframes=_BINANCE_TIMEFRAMES,
         history=HistoryLimits(
             candles=1000, trades=1000, trades_window_ms=3_600_000, funding=1000, open_interest=500
         ),
-        order_types=_ALL_TYPES,
-        time_in_force=_GTC_IOC_FOK,
-        post_only=True,  # timeInForce GTX
         reduce_only=True,
-        amend=True,  # PUT /fapi/v1/order
         watch=_watch(bids_asks=True, positions=True),
         rate_budget=_BINANCE_USDM_BUDGET,
-        testnet=True,
         options=_frozen(
             {**_BINANCE_OPTIONS, "defaultType": "swap", "fetchMarkets": {"types": ["linear"]}}
         ),
@@ -281,7 +277,6 @@ def _spot_and_linear(market: MarketType) -> list[VenueCapabilities]:
     """Bybit, OKX, Deribit and Hyperliquid, whose two market types differ in few fields."""
     linear = market == "linear"
     default_type = "swap" if linear else "spot"
-    common: dict[str, Any] = {"market_type": market, "post_only": True, "amend": True}
     return [
         VenueCapabilities(
             venue="BYBIT",
@@ -293,17 +288,14 @@ def _spot_and_linear(market: MarketType) -> list[VenueCapabilities]:
                 funding=200 if linear else None,
                 open_interest=200 if linear else None,
             ),
-            order_types=_ALL_TYPES,
-            time_in_force=_GTC_IOC_FOK,
             reduce_only=linear,
             watch=_watch(bids_asks=True, positions=linear),
             rate_budget=_BYBIT_BUDGET,
-            testnet=True,
             options=_frozen({"defaultType": default_type}),
-            **common,
+            market_type=market,
         ),
         VenueCapabilities(
-            venue="OKX",
+            venue="OKX",  # testnet: demo trading
             ccxt_id="okx",
             timeframes=_timeframes("1m 3m 5m 15m 30m 1h 2h 4h 6h 12h 1d 1w"),
             history=HistoryLimits(
@@ -312,28 +304,22 @@ def _spot_and_linear(market: MarketType) -> list[VenueCapabilities]:
                 funding=100 if linear else None,
                 open_interest=100 if linear else None,
             ),
-            order_types=_ALL_TYPES,
-            time_in_force=_GTC_IOC_FOK,
             reduce_only=linear,
             watch=_watch(bids_asks=True, positions=linear),
             rate_budget=_OKX_BUDGET,
-            testnet=True,  # demo trading
             options=_frozen({"defaultType": default_type}),
-            **common,
+            market_type=market,
         ),
         VenueCapabilities(
             venue="DERIBIT",
             ccxt_id="deribit",
             timeframes=_timeframes("1m 3m 5m 10m 15m 30m 1h 2h 3h 6h 12h 1d"),
             history=HistoryLimits(candles=1000, trades=1000, funding=720 if linear else None),
-            order_types=_ALL_TYPES,
-            time_in_force=_GTC_IOC_FOK,
             reduce_only=True,
             watch=_watch(bids_asks=True, positions=False),
             rate_budget=_DERIBIT_BUDGET,
-            testnet=True,
             options=_frozen({"defaultType": default_type}),
-            **common,
+            market_type=market,
         ),
         VenueCapabilities(
             venue="HYPERLIQUID",
@@ -345,7 +331,6 @@ def _spot_and_linear(market: MarketType) -> list[VenueCapabilities]:
             reduce_only=linear,
             watch=_watch(bids_asks=False, positions=linear),
             rate_budget=_HYPERLIQUID_BUDGET,
-            testnet=True,
             options=_frozen(
                 {
                     "defaultType": default_type,
@@ -356,7 +341,7 @@ def _spot_and_linear(market: MarketType) -> list[VenueCapabilities]:
                     "refSet": True,
                 }
             ),
-            **common,
+            market_type=market,
         ),
     ]
 
@@ -370,11 +355,6 @@ _register(
         market_type="spot",
         timeframes=_timeframes("1m 5m 15m 30m 1h 4h 1d 1w"),
         history=HistoryLimits(candles=720, trades=1000),  # OHLC: the latest 720 candles only
-        order_types=_ALL_TYPES,
-        time_in_force=_GTC_IOC_FOK,
-        post_only=True,
-        reduce_only=False,
-        amend=True,
         watch=_watch(bids_asks=True, positions=False),
         rate_budget=_KRAKEN_BUDGET,
         testnet=False,

@@ -14,6 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from colin.cli.main import app
+from colin.cli.run import _with_ccxt_config
+from colin.node.ccxt_config import load_ccxt_config
+from colin.node.config import ColinConfig
 from colin.node.live_config import api_credentials
 
 runner = CliRunner()
@@ -144,3 +147,26 @@ def test_a_signal_stops_a_running_node_cleanly(workdir: Path, stop_signal: signa
     assert last["msg"] == "node stopped"
     assert last["reason"] == f"signal {stop_signal.name}"
     assert last["open_orders"] == 0
+
+
+def test_a_ccxt_config_file_points_the_node_at_its_market_entry(tmp_path: Path) -> None:
+    sim_file = tmp_path / "sim.json"
+    spot = {"urls": {"api": {"public": "http://127.0.0.1:1/api/v3"}}}
+    usdm = {"urls": {"api": {"fapiPublic": "http://127.0.0.1:1/fapi/v1"}}, "timeout": 500}
+    sim_file.write_text(json.dumps({"base_url": "http://127.0.0.1:1", "spot": spot, "usdm": usdm}))
+    own = {"timeout": 9000, "verbose": False}
+    config = ColinConfig.model_validate(
+        {"trading": {"market_type": "linear", "ccxt_overrides": own}}
+    )
+    merged = _with_ccxt_config(config, load_ccxt_config(sim_file)).trading.ccxt_overrides
+    assert merged == {**usdm, "verbose": False}  # the file wins, the rest of the config stays
+    spot_config = ColinConfig.model_validate({"trading": {"market_type": "spot"}})
+    assert _with_ccxt_config(spot_config, load_ccxt_config(sim_file)).trading.ccxt_overrides == spot
+
+
+def test_a_broken_ccxt_config_file_is_refused_with_one_line(tmp_path: Path) -> None:
+    broken = tmp_path / "sim.json"
+    broken.write_text("[1, 2]")
+    code, stderr = _invoke(["--mode", "paper", "--ccxt-config", str(broken)])
+    assert code == 2
+    assert stderr.startswith("error: --ccxt-config") and "expected a JSON object" in stderr

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from tests.node.test_trading_live import SimDriver, spot_simulator
 
 from colin.backtest.engine import BacktestEngine
@@ -244,3 +246,25 @@ def test_paper_node_on_the_simulators_ccxt_feed_trades_like_a_backtest_of_its_ba
     venue_balances = node.paper_venue.balances()
     for currency, amount in node.portfolio.balances().items():
         assert venue_balances[currency].total == amount
+
+
+def test_replayed_bars_on_the_system_clock_get_a_warning_naming_the_fix(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # 2024 bars on the 2026 system clock: orders would wait for market data that never comes
+    node = _paper_node(tmp_path, clock="live")
+    with caplog.at_level(logging.WARNING, logger="colin.node.trading"):
+        asyncio.run(asyncio.wait_for(node.run(install_signal_handlers=False), 60))
+    (warning,) = [r for r in caplog.records if "behind the system clock" in r.getMessage()]
+    assert "trading.clock: event" in warning.getMessage()
+    assert warning.__dict__["instrument_id"] == INSTRUMENT
+
+
+def test_the_event_clock_takes_replayed_bars_without_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    node = _paper_node(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="colin.node.trading"):
+        asyncio.run(asyncio.wait_for(node.run(install_signal_handlers=False), 60))
+    assert not [r for r in caplog.records if "behind the system clock" in r.getMessage()]
+    assert node.fills  # and it trades

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,9 +12,10 @@ from rich.table import Table
 
 from colin.cli.data_options import CatalogOption, console, option_time, progress_display
 from colin.cli.errors import user_errors
-from colin.core.errors import DataError
+from colin.cli.run_options import CcxtConfigOption
 from colin.core.ids import InstrumentId
 from colin.core.time import ns_to_iso, timeframe_to_ns
+from colin.node.ccxt_config import load_ccxt_config
 from colin.persistence.catalog import default_catalog
 
 
@@ -49,15 +48,7 @@ def download_command(
         DownloadKindChoice.OHLCV
     ),
     catalog_path: CatalogOption = None,
-    ccxt_config: Annotated[
-        Path | None,
-        typer.Option(
-            "--ccxt-config",
-            envvar="COLIN_CCXT_CONFIG",
-            hidden=True,
-            help="JSON file of ccxt config overrides (tests point ccxt at the exchange simulator)",
-        ),
-    ] = None,
+    ccxt_config: CcxtConfigOption = None,
     page_limit: Annotated[
         int | None, typer.Option("--page-limit", hidden=True, help="Rows per request")
     ] = None,
@@ -79,7 +70,7 @@ def download_command(
             end_ns=option_time(until, "--until"),
             kind=kind.value,
             timeframe=timeframe,
-            ccxt_config=_load_ccxt_config(ccxt_config),
+            ccxt_config=None if ccxt_config is None else load_ccxt_config(ccxt_config),
             page_limit=page_limit,
         )
         with progress_display() as progress:
@@ -106,18 +97,6 @@ def download_command(
                 f"[yellow]missing[/] {report.instrument_id}: {ns_to_iso(start)} .. "
                 f"{ns_to_iso(end)} (the exchange has no bars there)"
             )
-
-
-def _load_ccxt_config(path: Path | None) -> dict[str, object] | None:
-    if path is None:
-        return None
-    try:
-        config = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise DataError(f"--ccxt-config {path}: {exc}") from exc
-    if not isinstance(config, dict):
-        raise DataError(f"--ccxt-config {path}: expected a JSON object")
-    return config
 
 
 def _required_time(value: str, option: str) -> int:

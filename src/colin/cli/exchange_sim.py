@@ -15,6 +15,7 @@ import json
 import time
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -115,10 +116,12 @@ def parse_balances(values: list[str]) -> dict[str, dict[str, Decimal]]:
     return balances
 
 
-async def _serve(simulator: ExchangeSimulator, port: int, duration: float | None) -> None:
+async def _serve(
+    simulator: ExchangeSimulator, port: int, duration: float | None, config_out: Path | None
+) -> None:
     await simulator.start(port)
     try:
-        _print_config(simulator)
+        _print_config(simulator, config_out)
         deadline = None if duration is None else time.monotonic() + duration
         while deadline is None or time.monotonic() < deadline:
             await asyncio.sleep(0.2)
@@ -126,13 +129,16 @@ async def _serve(simulator: ExchangeSimulator, port: int, duration: float | None
         await simulator.stop()
 
 
-def _print_config(simulator: ExchangeSimulator) -> None:
+def _print_config(simulator: ExchangeSimulator, config_out: Path | None) -> None:
     configs: dict[str, Any] = {
         "base_url": simulator.base_url,
         "spot": simulator.ccxt_config("spot"),
         "usdm": simulator.ccxt_config("usdm"),
     }
     console.print(f"exchange simulator listening on {simulator.base_url}", highlight=False)
+    if config_out is not None:
+        config_out.write_text(json.dumps(configs, indent=2))
+        console.print(f"ccxt configuration written to {config_out} (use it with --ccxt-config)")
     console.print("ccxt configuration (ccxt.binance(config) / ccxt.pro.binance(config)):")
     console.print_json(json.dumps(configs))
 
@@ -160,6 +166,10 @@ def exchange_sim(
     duration: Annotated[
         float | None, typer.Option(help="Stop after this many wall seconds (default: Ctrl-C).")
     ] = None,
+    config_out: Annotated[
+        Path | None,
+        typer.Option(help="Also write the ccxt configuration to this JSON file (--ccxt-config)."),
+    ] = None,
 ) -> None:
     """Serve a local Binance (spot + USD-M) exchange that ccxt trades against."""
     with user_errors():
@@ -179,6 +189,6 @@ def exchange_sim(
             start_ms=start_ms,
         )
         try:
-            asyncio.run(_serve(simulator, port, duration))
+            asyncio.run(_serve(simulator, port, duration, config_out))
         except KeyboardInterrupt:
             console.print("exchange simulator stopped")

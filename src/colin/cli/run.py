@@ -15,8 +15,9 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from colin.cli.run_options import ConfigOption
+from colin.cli.run_options import CcxtConfigOption, ConfigOption
 from colin.core.errors import ColinError
+from colin.node.ccxt_config import load_ccxt_config, market_overrides
 from colin.node.config import ColinConfig, load_config
 from colin.node.launch import build_trading_node
 from colin.node.logging import configure_json_logging
@@ -42,6 +43,7 @@ def run(
     testnet: Annotated[
         bool, typer.Option("--testnet", help="Use the exchange's testnet (ccxt sandbox)")
     ] = False,
+    ccxt_config: CcxtConfigOption = None,
 ) -> None:
     """Run a trading node (paper or live) until SIGINT/SIGTERM or the end of its feed.
 
@@ -55,6 +57,8 @@ def run(
         overrides["trading.testnet"] = True
     try:
         config = load_config(config_file, overrides=overrides)
+        if ccxt_config is not None:
+            config = _with_ccxt_config(config, load_ccxt_config(ccxt_config))
     except ColinError as exc:
         _refuse(_one_line(str(exc)))
     trading = config.trading
@@ -73,6 +77,17 @@ def run(
 async def _run_node(config: ColinConfig) -> int:
     node = await build_trading_node(config, os.environ)
     return await node.run()
+
+
+def _with_ccxt_config(config: ColinConfig, ccxt_config: dict[str, Any]) -> ColinConfig:
+    """``config`` with the ccxt config file's entry for its market type merged into
+    ``trading.ccxt_overrides`` (the file wins)."""
+    trading = config.trading
+    extra = market_overrides(ccxt_config, trading.market_type) or {}
+    merged = {**trading.ccxt_overrides, **extra}
+    return config.model_copy(
+        update={"trading": trading.model_copy(update={"ccxt_overrides": merged})}
+    )
 
 
 def _one_line(message: str) -> str:

@@ -1,4 +1,5 @@
-"""The options that choose what to run on, shared by ``colin backtest`` and ``colin optimize``."""
+"""The options that choose what to run on, shared by ``colin backtest``, ``optimize``, ``run`` and
+``data download``."""
 
 from __future__ import annotations
 
@@ -22,6 +23,14 @@ SymbolsOption = Annotated[
 TimeframeOption = Annotated[str | None, typer.Option("--timeframe", "-t", help="Bar timeframe")]
 StartOption = Annotated[str | None, typer.Option(help="First bar, ISO date (UTC)")]
 EndOption = Annotated[str | None, typer.Option(help="End, ISO date (UTC), exclusive")]
+CcxtConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--ccxt-config",
+        envvar="COLIN_CCXT_CONFIG",
+        help="ccxt config JSON, e.g. the one `colin exchange-sim --config-out` writes",
+    ),
+]
 ParamsOption = Annotated[
     list[str] | None, typer.Option("--param", "-p", help="Strategy parameter KEY=VALUE")
 ]

@@ -27,6 +27,7 @@ from colin.core.errors import ConfigError
 from colin.core.ids import InstrumentId
 from colin.core.time import NANOS_PER_MILLI, timeframe_to_ns
 from colin.data.quality import IssueKind, QualityReport, check_bars
+from colin.node.ccxt_config import market_overrides
 from colin.persistence.catalog import DataKind, DatasetKey, ParquetCatalog
 
 logger = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ async def download(
                 exchanges[market_type] = create_exchange(
                     request.exchange,
                     market_type,
-                    overrides=_overrides(request.ccxt_config, market_type),
+                    overrides=market_overrides(request.ccxt_config, market_type),
                 )
                 buckets[market_type] = TokenBucket.from_budget(capabilities.rate_budget)
             exchange = exchanges[market_type]
@@ -258,20 +259,6 @@ class _Job:
         self.done = min(done, self.total)
         if self.progress is not None:
             self.progress(self.instrument_id, self.done, self.total)
-
-
-def _overrides(config: Mapping[str, Any] | None, market_type: MarketType) -> dict[str, Any] | None:
-    """The ccxt overrides for one market type: ``config`` itself, or its ``spot`` / ``linear``
-    entry (``usdm`` is read as ``linear``; ``base_url`` is ignored: the JSON ``colin
-    exchange-sim`` prints can be used as it is)."""
-    if not config:
-        return None
-    if set(config) <= {"spot", "linear", "usdm", "base_url"}:
-        chosen = config.get(market_type) or (
-            config.get("usdm") if market_type == "linear" else None
-        )
-        return dict(chosen) if chosen else None
-    return dict(config)
 
 
 def parse_symbols(text: str | Sequence[str]) -> tuple[str, ...]:

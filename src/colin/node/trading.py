@@ -37,6 +37,7 @@ from colin.core.bus import MessageBus
 from colin.core.clock import Clock, LiveClock, SimClock
 from colin.core.errors import ConfigError
 from colin.core.ids import InstrumentId
+from colin.core.time import timeframe_to_ns
 from colin.core.topics import FILLS_TOPIC, RISK_EVENTS_TOPIC, RISK_EXECUTE
 from colin.data.engine import DataEngine
 from colin.execution.engine import ExecutionEngine
@@ -60,6 +61,9 @@ from colin.risk.engine import RiskEngine
 from colin.strategy.strategy import Strategy
 
 log = logging.getLogger(__name__)
+
+_REPLAY_LAG_S = 3600.0
+"""A first bar this much older (after its close, and two bars) than the system clock is a replay."""
 
 _TICK_S = 0.05
 _SHUTDOWN_CANCEL_WAIT_S = 5.0
@@ -353,6 +357,7 @@ class TradingNode:
             # value balances from the first open, as a backtest does before its first bar
             self.cache.last_prices[bar.instrument_id] = bar.open
             self.cache.last_price_times[bar.instrument_id] = bar.ts_open
+            self._warn_if_replayed(bar)
         if self.event_clock:
             self._advance(bar.ts_event)
         if self.paper_venue is not None:
@@ -362,6 +367,21 @@ class TradingNode:
         if handler is None:
             handler = self._bar_handlers[key] = self.data_engine.bar_handler(*key)
         handler(bar)
+
+    def _warn_if_replayed(self, bar: Bar) -> None:
+        """On the system clock, a bar stamped long before now comes from a replay (the exchange
+        simulator, a catalog): the paper venue waits for market data after each order's arrival,
+        so no order would ever fill. Say so once, naming the fix."""
+        if self.event_clock:
+            return
+        behind_s = (self.clock.timestamp_ns() - bar.ts_event) / 1e9
+        if behind_s > max(_REPLAY_LAG_S, 2 * timeframe_to_ns(bar.timeframe) / 1e9):
+            log.warning(
+                "market data is %.0f s behind the system clock (a replay?): orders may never fill "
+                "on the system clock; set trading.clock: event",
+                behind_s,
+                extra={"instrument_id": str(bar.instrument_id), "behind_s": round(behind_s)},
+            )
 
     def handle_trade(self, trade: TradeTick) -> None:
         """Take a public trade."""

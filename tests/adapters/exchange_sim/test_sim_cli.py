@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -39,10 +40,12 @@ def test_registered_as_a_subcommand() -> None:
     assert SUBCOMMANDS["exchange-sim"] == "colin.cli.exchange_sim:exchange_sim"
 
 
-def test_serves_the_catalog_to_ccxt(sample_only: None) -> None:
+def test_serves_the_catalog_to_ccxt(sample_only: None, tmp_path: Path) -> None:
     port = _free_port()
     result: list[Result] = []
+    config_out = tmp_path / "sim.json"
     args = ["--port", str(port), "--speed", "60", "--duration", "4", "--start", "2024-04-03"]
+    args += ["--config-out", str(config_out)]
     runner = threading.Thread(target=lambda: result.append(CliRunner().invoke(app, args)))
     runner.start()
     client = sync_binance(
@@ -69,6 +72,9 @@ def test_serves_the_catalog_to_ccxt(sample_only: None) -> None:
     assert outcome.exit_code == 0, outcome.output
     assert f"http://127.0.0.1:{port}" in outcome.output
     assert '"fapiPrivateV3"' in outcome.output and '"secret": "test-secret"' in outcome.output
+    written = json.loads(config_out.read_text())
+    assert written["base_url"] == f"http://127.0.0.1:{port}"
+    assert written["usdm"]["urls"]["api"]["fapiPrivate"] == f"http://127.0.0.1:{port}/fapi/v1"
 
 
 def test_perpetual_is_derived_from_its_spot_pair(sample_only: None) -> None:

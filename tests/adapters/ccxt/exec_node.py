@@ -182,6 +182,13 @@ class ExecNode:
         assert order.status is status, order
         return order
 
+    async def resting_buy(self, quantity: str) -> Order:
+        """Buy ``quantity`` with a limit 100 below the bid; return the order once accepted."""
+        bid, _ = await self.touch()
+        return await self.settled(
+            self.submit(OrderSide.BUY, quantity, bid - 100), OrderStatus.ACCEPTED
+        )
+
     async def resting_fills(self, order: Order, step_ms: int = 5_000, steps: int = 36) -> None:
         """Replay the market until the venue has filled ``order`` (ground truth, not Colin's)."""
         for _ in range(steps):

@@ -158,9 +158,7 @@ def test_dropped_user_stream_fill_is_recovered_by_reconciliation(
 ) -> None:
     async def scenario() -> None:
         async with exec_node(sim, sim_instruments, "spot") as node:
-            bid, _ = await node.touch()
-            order = node.submit(BUY, "0.002", bid - 100)
-            await node.settled(order, OrderStatus.ACCEPTED)
+            order = await node.resting_buy("0.002")
             sim.ws_faults.add(WsFaultRule("drop", path="/ws-api", sticky=True))
             await node.resting_fills(order)
             assert order.status is OrderStatus.ACCEPTED  # Colin never heard of the fill
@@ -179,9 +177,7 @@ def test_duplicated_user_stream_messages_are_booked_once(
     async def scenario() -> None:
         async with exec_node(sim, sim_instruments, "usdm") as node:
             sim.ws_faults.add(WsFaultRule("duplicate", path="/fstream/private", sticky=True))
-            bid, _ = await node.touch()
-            order = node.submit(BUY, "0.003", bid - 100)
-            await node.settled(order, OrderStatus.ACCEPTED)
+            order = await node.resting_buy("0.003")
             await node.resting_fills(order)
             await node.settled(order, OrderStatus.FILLED)
             assert order.filled_qty == Decimal("0.003")

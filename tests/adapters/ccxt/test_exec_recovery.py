@@ -59,9 +59,7 @@ def test_fill_during_a_user_stream_outage_is_recovered_after_the_reconnect(
 ) -> None:
     async def scenario() -> None:
         async with exec_node(sim, sim_instruments, "spot") as node:
-            bid, _ = await node.touch()
-            order = node.submit(BUY, "0.002", bid - 100)
-            await node.settled(order, OrderStatus.ACCEPTED)
+            order = await node.resting_buy("0.002")
             # the fill's execution report is the next frame: the socket is reset instead
             sim.ws_faults.add(WsFaultRule("close", path="/ws-api", close_code=None))
             await node.resting_fills(order)
@@ -70,9 +68,7 @@ def test_fill_during_a_user_stream_outage_is_recovered_after_the_reconnect(
             assert [r.kind for r in sim.ws_faults.log] == ["close"]
             node.assert_no_lost_duplicated_or_orphaned()
             assert node.local_totals() == node.venue_totals()
-            bid, _ = await node.touch()
-            later = node.submit(BUY, "0.002", bid - 100)  # the stream works again
-            await node.settled(later, OrderStatus.ACCEPTED)
+            later = await node.resting_buy("0.002")  # the stream works again
             node.cancel(later)
             await node.settled(later, OrderStatus.CANCELED)
 

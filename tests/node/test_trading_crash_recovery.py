@@ -29,8 +29,9 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.adapters.ccxt.exec_node import venue_status
 from tests.adapters.conftest import PERP_ID, perpetual_instrument
-from tests.node.test_trading_live import SIM_START_MS, SPOT, SimDriver, venue_status
+from tests.node.test_trading_live import CHURN_RISK, SIM_START_MS, SPOT, SimDriver
 
 from colin.adapters.exchange_sim import ExchangeSimulator, SimMarketData
 from colin.core.ids import ClientOrderId, InstrumentId
@@ -162,11 +163,7 @@ def _write_config(sim: ExchangeSimulator, market: Market, workdir: Path) -> Path
         "parameters": {"quantity": market.quantity},
         "instruments": [str(market.instrument_id)],
         "timeframe": "1m",
-        "risk": {
-            "max_order_notional": 1000,
-            "max_position_notional": 20000,
-            "self_trade_prevention": False,
-        },
+        "risk": CHURN_RISK,
         "reconcile": {"interval_s": 1.0, "ack_grace_s": 2.0},
         "stale_feed": {"enabled": False},
         "ccxt_overrides": {**ccxt_config, "timeout": 10_000},
@@ -203,7 +200,7 @@ def test_sigkill_at_random_moments_loses_and_doubles_no_order(
             time.sleep(2.0)
             stopped = last.terminate()
         venue_orders = sim.orders(market.name)  # type: ignore[arg-type]
-        venue_balances = sim.balances(market.name)  # type: ignore[arg-type]
+        venue_balances = sim.wallet(market.name)  # type: ignore[arg-type]
         venue_positions = sim.positions()
     finally:
         sim.stop_thread()
@@ -232,9 +229,8 @@ def test_sigkill_at_random_moments_loses_and_doubles_no_order(
     }
     assert not [o for o in orders.values() if o.is_open]
     assert not [o for o in venue_orders if o.status in ("NEW", "PARTIALLY_FILLED")]
-    totals = {asset: free + locked for asset, (free, locked) in venue_balances.items()}
     for asset in market.balances:
-        assert Decimal(stopped["balances"][asset]) == totals[asset], asset
+        assert Decimal(stopped["balances"][asset]) == venue_balances[asset], asset
     if market.name == "usdm":
         amount = venue_positions.get("BTCUSDT", (Decimal(0), Decimal(0)))[0]
         node_amount = stopped["positions"].get(str(PERP_ID), "0")

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from pydantic import Field
+from tests.adapters.ccxt.exec_node import venue_status
 from tests.adapters.conftest import PERP_ID, perpetual_instrument
 
 from colin.adapters.ccxt.exchange_factory import create_exchange
@@ -41,6 +42,12 @@ SIM_START_MS = 1_712_188_800_000  # 2024-04-04 00:00 UTC
 SIM_SPEED = 60.0  # one simulated minute per wall second
 BALANCES = {"spot": {"USDT": Decimal(10000), "BTC": Decimal("0.1")}}
 MINUTE_NS = timeframe_to_ns("1m")
+# the venue's own self-trade prevention stays on; the churn strategy never crosses itself
+CHURN_RISK = {
+    "max_order_notional": 1000,
+    "max_position_notional": 20000,
+    "self_trade_prevention": False,
+}
 
 
 class ChurnParams(StrategyParams):
@@ -151,12 +158,7 @@ def live_config(sim: ExchangeSimulator, **extra: Any) -> TradingNodeConfig:
             "mode": "live",
             "strategy": f"{__name__}:ChurnStrategy",
             "instruments": [str(SPOT)],
-            # the venue's own self-trade prevention stays on; the strategy never crosses itself
-            "risk": {
-                "max_order_notional": 1000,
-                "max_position_notional": 20000,
-                "self_trade_prevention": False,
-            },
+            "risk": CHURN_RISK,
             "reconcile": {"interval_s": 1.0, "ack_grace_s": 5.0},
             "stale_feed": {"enabled": False},
             "ccxt_overrides": {**sim.ccxt_config("spot"), "timeout": 10_000},
@@ -173,17 +175,6 @@ def sim() -> Iterator[ExchangeSimulator]:
         yield simulator
     finally:
         simulator.stop_thread()
-
-
-def venue_status(sim_status: str) -> OrderStatus:
-    return {
-        "NEW": OrderStatus.ACCEPTED,
-        "PARTIALLY_FILLED": OrderStatus.PARTIALLY_FILLED,
-        "FILLED": OrderStatus.FILLED,
-        "CANCELED": OrderStatus.CANCELED,
-        "EXPIRED": OrderStatus.EXPIRED,
-        "REJECTED": OrderStatus.REJECTED,
-    }[sim_status]
 
 
 async def _run_for(node: TradingNode, seconds: float) -> None:
@@ -235,9 +226,7 @@ def test_live_node_orders_fills_and_balances_equal_the_exchange(
     never_sent = set(ours) - set(venue)
     assert all(ours[c].status in (OrderStatus.DENIED, OrderStatus.REJECTED) for c in never_sent)
     assert not node.cache.orders_open()  # on_shutdown: cancel_orders
-    venue_balances = {
-        asset: free + locked for asset, (free, locked) in sim.balances("spot").items()
-    }
+    venue_balances = sim.wallet("spot")
     assert node.portfolio.balances()["USDT"] == venue_balances["USDT"]
     assert node.portfolio.balances()["BTC"] == venue_balances["BTC"]
     assert node.live is not None
@@ -265,7 +254,7 @@ def test_a_restarted_node_takes_its_orders_back_and_never_reuses_an_id(
     for client_order_id, snapshot in venue.items():
         order = second.cache.order(client_order_id)
         assert order is not None and order.status is venue_status(snapshot.status), client_order_id
-    venue_balances = {a: free + locked for a, (free, locked) in sim.balances("spot").items()}
+    venue_balances = sim.wallet("spot")
     assert second.portfolio.balances()["USDT"] == venue_balances["USDT"]
     assert second.portfolio.balances()["BTC"] == venue_balances["BTC"]
 
@@ -299,11 +288,7 @@ def test_live_perpetual_node_built_from_config_matches_positions_and_wallet(
                     "strategy": f"{__name__}:ChurnStrategy",
                     "parameters": {"quantity": "0.002"},
                     "instruments": [str(PERP_ID)],
-                    "risk": {
-                        "max_order_notional": 1000,
-                        "max_position_notional": 20000,
-                        "self_trade_prevention": False,
-                    },
+                    "risk": CHURN_RISK,
                     "reconcile": {"interval_s": 1.0, "ack_grace_s": 5.0},
                     "stale_feed": {"enabled": False},
                     "ccxt_overrides": overrides,
@@ -321,7 +306,7 @@ def test_live_perpetual_node_built_from_config_matches_positions_and_wallet(
             node = asyncio.run(main())
         venue_orders = sim.orders("usdm")
         positions = sim.positions()
-        wallet = sim.balances("usdm")
+        wallet = sim.wallet("usdm")
     finally:
         sim.stop_thread()
 
@@ -333,8 +318,7 @@ def test_live_perpetual_node_built_from_config_matches_positions_and_wallet(
         assert order.filled_qty == Decimal(snapshot.executed_qty), client_order_id
     amount = positions.get("BTCUSDT", (Decimal(0), Decimal(0)))[0]
     assert node.portfolio.net_quantity(PERP_ID) == amount
-    free, locked = wallet["USDT"]
-    assert node.portfolio.balances()["USDT"] == free + locked
+    assert node.portfolio.balances()["USDT"] == wallet["USDT"]
     assert node.live is not None
     final = node.live.reports[-1]
     assert not final.balance_mismatches and not final.position_mismatches, final

@@ -48,6 +48,11 @@ _BINANCE_STATUS = {
 }
 
 
+def venue_status(sim_status: str) -> OrderStatus:
+    """Colin's status of an order the simulator reports as ``sim_status``."""
+    return _BINANCE_STATUS[sim_status]
+
+
 class ExecNode:
     """One account of the simulator traded through Colin's OMS and the ccxt execution client."""
 
@@ -214,9 +219,8 @@ class ExecNode:
         return {o.client_order_id: o for o in self.sim.orders(self.market)}
 
     def venue_totals(self) -> dict[str, Decimal]:
-        """The simulator's balances (free + locked) of this market, non-zero ones."""
-        balances = self.sim.balances(self.market)
-        return {asset: free + locked for asset, (free, locked) in balances.items() if free + locked}
+        """The simulator's balance totals of this market, non-zero ones."""
+        return {asset: total for asset, total in self.sim.wallet(self.market).items() if total}
 
     def local_totals(self) -> dict[str, Decimal]:
         """The portfolio's non-zero balances."""
@@ -231,7 +235,7 @@ class ExecNode:
             order = local[client_id]
             assert order.venue_order_id == str(snapshot.order_id), (order, snapshot)
             assert order.filled_qty == Decimal(snapshot.executed_qty), (order, snapshot)
-            assert order.status is _BINANCE_STATUS[snapshot.status], (order, snapshot)
+            assert order.status is venue_status(snapshot.status), (order, snapshot)
         unsent = [o for o in self.cache.orders() if o.venue_order_id is None]
         assert all(o.status in (OrderStatus.REJECTED, OrderStatus.DENIED) for o in unsent), unsent
 

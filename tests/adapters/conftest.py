@@ -86,7 +86,18 @@ def btc_capture() -> tuple[list[BookSnapshot | BookDeltas], list[TradeTick]]:
     return book, trades
 
 
-def _start(simulator: ExchangeSimulator) -> Iterator[ExchangeSimulator]:
+def _start(
+    instruments: list[Instrument], data: SimMarketData, **options: Any
+) -> Iterator[ExchangeSimulator]:
+    """Run a stepped simulator (seed 0, the sample balances) serving ``data`` for both markets."""
+    simulator = ExchangeSimulator(
+        instruments=instruments,
+        market={SPOT_ID: data, PERP_ID: data},
+        balances=SIM_BALANCES,
+        seed=0,
+        clock="stepped",
+        **options,
+    )
     simulator.start_in_thread()
     try:
         yield simulator
@@ -98,15 +109,7 @@ def _start(simulator: ExchangeSimulator) -> Iterator[ExchangeSimulator]:
 def sim(sim_instruments: list[Instrument], btc_bars: pd.DataFrame) -> Iterator[ExchangeSimulator]:
     """A stepped simulator replaying the sample 1m bars for spot and perpetual, started."""
     data = SimMarketData(bars=btc_bars, timeframe="1m")
-    simulator = ExchangeSimulator(
-        instruments=sim_instruments,
-        market={SPOT_ID: data, PERP_ID: data},
-        balances=SIM_BALANCES,
-        seed=0,
-        clock="stepped",
-        start_ms=SIM_START_MS,
-    )
-    yield from _start(simulator)
+    yield from _start(sim_instruments, data, start_ms=SIM_START_MS)
 
 
 @pytest.fixture
@@ -117,14 +120,7 @@ def sim_l2(
     """A stepped simulator replaying the real L2 capture (book + trades), started."""
     book, trades = btc_capture
     data = SimMarketData(timeframe="1m", trades=trades, book=book)
-    simulator = ExchangeSimulator(
-        instruments=sim_instruments,
-        market={SPOT_ID: data, PERP_ID: data},
-        balances=SIM_BALANCES,
-        seed=0,
-        clock="stepped",
-    )
-    yield from _start(simulator)
+    yield from _start(sim_instruments, data)
 
 
 def _client(simulator: ExchangeSimulator, market: Market) -> Any:

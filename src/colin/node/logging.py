@@ -48,13 +48,30 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, default=str, separators=(",", ":"))
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Write to whatever ``sys.stderr`` is when a record is emitted, not when the handler was
+    made: a caller that swaps stderr (a test runner capturing a command's output) and closes its
+    stand-in must not leave the process logging into a closed file."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> IO[str]:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: IO[str]) -> None:
+        """Ignore ``StreamHandler``'s own assignment: the stream is always the current stderr."""
+
+
 def configure_json_logging(level: str = "INFO", stream: IO[str] | None = None) -> logging.Handler:
     """Send every log record of the process to ``stream`` (default stderr) as JSON lines.
 
     Replaces the root logger's handlers, so calling it twice does not double the output.
     Returns the installed handler.
     """
-    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
+    handler = logging.StreamHandler(stream) if stream is not None else _StderrHandler()
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     for old in list(root.handlers):

@@ -281,6 +281,19 @@ class ExchangeSimulator:
         """Return a market account's ``asset -> (free, locked)``."""
         return self.call(self.exchange.accounts[market].balances)
 
+    def wallet(self, market: Market) -> dict[str, Decimal]:
+        """Return a market account's balance totals, exactly as the exchange reports them.
+
+        Compare with these rather than adding up :meth:`balances`: ``free`` is ``total - locked``
+        in 28-digit decimal arithmetic, so ``free + locked`` can differ from the total in its
+        last digit.
+        """
+
+        def collect() -> dict[str, Decimal]:
+            return {c: b.total for c, b in self.exchange.accounts[market].venue.balances().items()}
+
+        return self.call(collect)
+
     def positions(self) -> dict[str, tuple[Decimal, Decimal]]:
         """Return USD-M ``symbol -> (signed amount, entry price)`` of open positions."""
         account = self.exchange.accounts["usdm"]

@@ -29,6 +29,7 @@ from colin.core.clock import Clock
 from colin.core.ids import ClientOrderId, VenueOrderId
 from colin.core.topics import EXEC_EXECUTE, EXEC_PROCESS, RECONCILE_TOPIC
 from colin.execution.engine import ExecutionEngine
+from colin.execution.order_events import order_event, updated_event
 from colin.execution.reconcile_account import (
     AccountCorrector,
     AccountView,
@@ -55,7 +56,6 @@ from colin.model.events import (
     OrderExpired,
     OrderRejected,
     OrderSubmitted,
-    OrderUpdated,
 )
 from colin.model.orders import Order
 
@@ -163,31 +163,14 @@ class Reconciler:
             return True
         now = self._clock.timestamp_ns()
         if order.venue_order_id != report.venue_order_id and order.status in _ACCEPTABLE:
-            self._send(
-                OrderAccepted(
-                    venue_order_id=report.venue_order_id,
-                    client_order_id=order.client_order_id,
-                    instrument_id=order.instrument_id,
-                    strategy_id=order.strategy_id,
-                    ts_event=report.ts_event,
-                    ts_init=now,
-                )
+            accepted = order_event(
+                OrderAccepted, order, report.ts_event, now, venue_order_id=report.venue_order_id
             )
+            self._send(accepted)
             self.counters.orders_accepted += 1
         self._fills.book_with_held(order, report.venue_order_id, fills)
         if authoritative and report.is_open and order.is_open and _amended(order, report):
-            self._send(
-                OrderUpdated(
-                    quantity=report.quantity,
-                    price=report.price,
-                    trigger_price=report.trigger_price,
-                    client_order_id=order.client_order_id,
-                    instrument_id=order.instrument_id,
-                    strategy_id=order.strategy_id,
-                    ts_event=report.ts_event,
-                    ts_init=now,
-                )
-            )
+            self._send(updated_event(order, report, report.ts_event, now))
             self.counters.orders_updated += 1
         if order.filled_qty < report.filled_qty:
             if not (authoritative and self.policy.infer_missing_fills):
@@ -362,17 +345,7 @@ class Reconciler:
         ts_event: int,
         **extra: str,
     ) -> None:
-        now = self._clock.timestamp_ns()
-        self._send(
-            kind(
-                client_order_id=order.client_order_id,
-                instrument_id=order.instrument_id,
-                strategy_id=order.strategy_id,
-                ts_event=ts_event,
-                ts_init=now,
-                **extra,
-            )
-        )
+        self._send(order_event(kind, order, ts_event, self._clock.timestamp_ns(), **extra))
         if kind is OrderRejected:
             self.counters.orders_rejected += 1
         else:

@@ -22,6 +22,7 @@ from colin.core.bus import MessageBus
 from colin.core.clock import Clock
 from colin.core.ids import TradeId, VenueOrderId
 from colin.core.topics import EXEC_PROCESS
+from colin.execution.order_events import order_event
 from colin.execution.reconcile_policy import ReconcileCounters
 from colin.execution.reports import FillReport, OrderStatusReport
 from colin.model.enums import LiquiditySide
@@ -115,7 +116,11 @@ class FillBook:
         before = order.filled_qty
         self._bus.send(
             EXEC_PROCESS,
-            OrderFilled(
+            order_event(
+                OrderFilled,
+                order,
+                fill.ts_event,
+                self._clock.timestamp_ns(),
                 venue_order_id=fill.venue_order_id,
                 trade_id=fill.trade_id,
                 side=fill.side,
@@ -124,11 +129,6 @@ class FillBook:
                 commission=fill.commission,
                 commission_currency=fill.commission_currency,
                 liquidity_side=fill.liquidity_side,
-                client_order_id=order.client_order_id,
-                instrument_id=order.instrument_id,
-                strategy_id=order.strategy_id,
-                ts_event=fill.ts_event,
-                ts_init=self._clock.timestamp_ns(),
             ),
         )
         if order.filled_qty == before:

@@ -25,9 +25,10 @@ from colin.core.bus import MessageBus
 from colin.core.clock import Clock
 from colin.core.errors import RateLimitError
 from colin.core.topics import EXEC_PROCESS
+from colin.execution.order_events import order_event, updated_event
 from colin.execution.reconcile import Reconciler
 from colin.execution.reports import FillReport, OrderStatusReport
-from colin.model.events import OrderCancelRejected, OrderModifyRejected, OrderRejected, OrderUpdated
+from colin.model.events import OrderCancelRejected, OrderModifyRejected, OrderRejected
 from colin.model.orders import Order
 
 log = logging.getLogger(__name__)
@@ -152,31 +153,9 @@ class OrderReports:
     ) -> None:
         """Send a rejection of ``order``'s submit, cancel or amend."""
         now = self._clock.timestamp_ns()
-        self._bus.send(
-            EXEC_PROCESS,
-            kind(
-                client_order_id=order.client_order_id,
-                instrument_id=order.instrument_id,
-                strategy_id=order.strategy_id,
-                ts_event=now,
-                ts_init=now,
-                reason=reason,
-            ),
-        )
+        self._bus.send(EXEC_PROCESS, order_event(kind, order, now, now, reason=reason))
 
     def send_updated(self, order: Order, report: OrderStatusReport) -> None:
         """Send the update of an amend the venue answered with ``order``'s current values."""
         now = self._clock.timestamp_ns()
-        self._bus.send(
-            EXEC_PROCESS,
-            OrderUpdated(
-                client_order_id=order.client_order_id,
-                instrument_id=order.instrument_id,
-                strategy_id=order.strategy_id,
-                ts_event=report.ts_event or now,
-                ts_init=now,
-                quantity=report.quantity,
-                price=report.price,
-                trigger_price=report.trigger_price,
-            ),
-        )
+        self._bus.send(EXEC_PROCESS, updated_event(order, report, report.ts_event or now, now))

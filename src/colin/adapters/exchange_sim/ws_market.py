@@ -160,14 +160,8 @@ def _parse_params(params: Any) -> list[tuple[str, tuple[str, str]]] | None:
 class MarketStreams(WsService[dict[str, _Key]]):
     """Subscriptions and fan-out of the market-data streams (a connection's state: its streams).
 
-    Parameters
-    ----------
-    sim
-        The simulator (its exchange core gives book tops for ``bookTicker``).
-    faults
-        WebSocket fault rules.
-    settings
-        Keep-alive timing.
+    Built like any :class:`~.ws_service.WsService`; the simulator's exchange core gives the book
+    tops of ``bookTicker``.
     """
 
     def __init__(self, sim: SimHandle, faults: WsFaults, settings: WsSettings) -> None:

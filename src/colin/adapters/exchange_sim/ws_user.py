@@ -65,14 +65,8 @@ class _Session:
 class SpotUserApi(WsService[_Session]):
     """The spot WebSocket API's user-data subscriptions.
 
-    Parameters
-    ----------
-    sim
-        The simulator (its ``auth`` verifies signatures).
-    faults
-        WebSocket fault rules.
-    settings
-        Keep-alive timing.
+    Built like any :class:`~.ws_service.WsService`; the simulator's ``auth`` verifies the
+    signatures of subscriptions and order requests.
     """
 
     def __init__(self, sim: SimHandle, faults: WsFaults, settings: WsSettings) -> None:
@@ -174,14 +168,8 @@ class SpotUserApi(WsService[_Session]):
 class UsdmUserStream(WsService[str]):
     """The USD-M listenKey user-data stream (a connection's state: its listen key).
 
-    Parameters
-    ----------
-    sim
-        The simulator (its ``listen_keys`` issue and expire keys).
-    faults
-        WebSocket fault rules.
-    settings
-        Keep-alive timing.
+    Built like any :class:`~.ws_service.WsService`; the simulator's ``listen_keys`` issue and
+    expire the keys.
     """
 
     def handler(self) -> Callable[[web.Request], Any]:

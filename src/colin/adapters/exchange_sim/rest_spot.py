@@ -212,6 +212,18 @@ def add_spot_routes(app: web.Application, sim: ExchangeSimulator) -> None:
     add_endpoint(app, sim, "POST", f"{_PREFIX}/order/cancelReplace", _cancel_replace(sim), "SIGNED")
 
 
+def _replace_body(
+    cancel_result: str, new_result: str, cancel_response: Any, new_response: Any
+) -> dict[str, Any]:
+    """A cancel-replace reply (or its error's ``data``): each half's outcome and response."""
+    return {
+        "cancelResult": cancel_result,
+        "newOrderResult": new_result,
+        "cancelResponse": cancel_response,
+        "newOrderResponse": new_response,
+    }
+
+
 class _ReplaceFailed(BinanceError):
     """A cancel-replace that failed, with Binance's ``data`` block."""
 
@@ -241,12 +253,7 @@ def _cancel_replace(sim: ExchangeSimulator) -> Any:
         try:
             canceled = exchange.cancel_order("spot", cancel_params)
         except BinanceError as error:
-            data = {
-                "cancelResult": "FAILURE",
-                "newOrderResult": "NOT_ATTEMPTED",
-                "cancelResponse": error.body(),
-                "newOrderResponse": None,
-            }
+            data = _replace_body("FAILURE", "NOT_ATTEMPTED", error.body(), None)
             raise _ReplaceFailed(-2022, "Order cancel-replace failed.", 400, data) from None
         now = sim.now_ms()
         cancel_body = cancel_view(canceled, f"cancel{canceled.order_id}", now)
@@ -256,21 +263,13 @@ def _cancel_replace(sim: ExchangeSimulator) -> Any:
         try:
             record = exchange.place_order("spot", new_params)
         except BinanceError as error:
-            data = {
-                "cancelResult": "SUCCESS",
-                "newOrderResult": "FAILURE",
-                "cancelResponse": cancel_body,
-                "newOrderResponse": error.body(),
-            }
+            data = _replace_body("SUCCESS", "FAILURE", cancel_body, error.body())
             raise _ReplaceFailed(
                 -2021, "Order cancel-replace partially failed.", 409, data
             ) from None
         response_type = params.get("newOrderRespType") or "FULL"
-        return {
-            "cancelResult": "SUCCESS",
-            "newOrderResult": "SUCCESS",
-            "cancelResponse": cancel_body,
-            "newOrderResponse": order_result(record, response_type, now),
-        }
+        return _replace_body(
+            "SUCCESS", "SUCCESS", cancel_body, order_result(record, response_type, now)
+        )
 
     return replace

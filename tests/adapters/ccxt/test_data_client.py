@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -33,9 +34,11 @@ class Received:
         self.quotes: list[QuoteTick] = []
 
 
-def make_client(
+@contextlib.asynccontextmanager
+async def data_client(
     sim: ExchangeSimulator, market: str = "spot", **kwargs: Any
-) -> tuple[CcxtDataClient, Received]:
+) -> AsyncIterator[tuple[CcxtDataClient, Received]]:
+    """A data client on ``sim``'s ``market`` recording what it delivers; closed on exit."""
     market_type = "linear" if market == "usdm" else "spot"
     exchange = create_exchange("binance", market_type, overrides=sim.ccxt_config(market))
     got = Received()
@@ -49,7 +52,10 @@ def make_client(
         backoff=FAST,
         **kwargs,
     )
-    return client, got
+    try:
+        yield client, got
+    finally:
+        await client.close()
 
 
 async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
@@ -104,8 +110,7 @@ def bar_tuples(bars: list[Bar]) -> list[tuple]:
 
 def test_closed_bars_equal_the_recorded_ones_and_come_once(sim, btc_bars) -> None:
     async def scenario() -> list[Bar]:
-        client, got = make_client(sim)
-        try:
+        async with data_client(sim) as (client, got):
             client.subscribe_bars(SPOT_ID, "1m")
             await subscribed(client)
             for _ in range(5):
@@ -113,8 +118,6 @@ def test_closed_bars_equal_the_recorded_ones_and_come_once(sim, btc_bars) -> Non
                 await asyncio.sleep(0.1)
             await until(lambda: len(got.bars) >= 5)
             await asyncio.sleep(0.3)
-        finally:
-            await client.close()
         return got.bars
 
     bars = run(scenario())
@@ -125,8 +128,7 @@ def test_closed_bars_equal_the_recorded_ones_and_come_once(sim, btc_bars) -> Non
 
 def test_each_trade_once_and_in_order(sim) -> None:
     async def scenario() -> list[TradeTick]:
-        client, got = make_client(sim)
-        try:
+        async with data_client(sim) as (client, got):
             client.subscribe_trades(SPOT_ID)
             await subscribed(client)
             before = len(sim.exchange.trades("spot", "BTCUSDT", 1000))
@@ -134,8 +136,6 @@ def test_each_trade_once_and_in_order(sim) -> None:
             tape = sim.exchange.trades("spot", "BTCUSDT", 1000)[before:]
             await until(lambda: len(got.trades) >= len(tape))
             await asyncio.sleep(0.2)
-        finally:
-            await client.close()
         return got.trades, tape
 
     trades, tape = run(scenario())
@@ -149,8 +149,7 @@ def test_duplicated_trade_frames_are_delivered_once(sim) -> None:
     sim.ws_faults.add(WsFaultRule("duplicate", path="/stream", stream="@trade", count=5))
 
     async def scenario() -> tuple[list[TradeTick], int]:
-        client, got = make_client(sim)
-        try:
+        async with data_client(sim) as (client, got):
             client.subscribe_trades(SPOT_ID)
             await subscribed(client)
             before = len(sim.exchange.trades("spot", "BTCUSDT", 1000))
@@ -158,8 +157,6 @@ def test_duplicated_trade_frames_are_delivered_once(sim) -> None:
             printed = len(sim.exchange.trades("spot", "BTCUSDT", 1000)) - before
             await until(lambda: len(got.trades) >= printed)
             await asyncio.sleep(0.3)
-        finally:
-            await client.close()
         return got.trades, printed
 
     trades, printed = run(scenario())
@@ -184,16 +181,13 @@ def test_the_streamed_book_equals_the_simulators(sim, market) -> None:
     instrument = SPOT_ID if market == "spot" else PERP_ID
 
     async def scenario() -> tuple[BookReplica, list]:
-        client, got = make_client(sim, market, book_depth=10)
-        replica = BookReplica(instrument, got.book)
-        try:
+        async with data_client(sim, market, book_depth=10) as (client, got):
+            replica = BookReplica(instrument, got.book)
             client.subscribe_book(instrument)
             await subscribed(client)
             for _ in range(3):
                 advance(sim, 30_000)
                 await until(lambda: replica.matches(sim, market, 10))
-        finally:
-            await client.close()
         return replica, got.book
 
     replica, events = run(scenario())
@@ -222,8 +216,7 @@ class BookReplica:
 
 def test_a_server_close_reconnects_and_no_bar_is_lost_or_doubled(sim, btc_bars) -> None:
     async def scenario() -> tuple[list[Bar], StreamState]:
-        client, got = make_client(sim)
-        try:
+        async with data_client(sim) as (client, got):
             key = client.subscribe_bars(SPOT_ID, "1m")
             await subscribed(client)
             advance(sim, 60_000)
@@ -238,8 +231,6 @@ def test_a_server_close_reconnects_and_no_bar_is_lost_or_doubled(sim, btc_bars) 
             await until(lambda: len(got.bars) >= 4)
             await asyncio.sleep(0.3)
             return got.bars, client.streams[key]
-        finally:
-            await client.close()
 
     bars, state = run(scenario())
     assert state.reconnects >= 1 and state.error is None
@@ -249,8 +240,7 @@ def test_a_server_close_reconnects_and_no_bar_is_lost_or_doubled(sim, btc_bars) 
 
 def test_lost_kline_frames_are_repaired_over_rest(sim, btc_bars) -> None:
     async def scenario() -> list[Bar]:
-        client, got = make_client(sim)
-        try:
+        async with data_client(sim) as (client, got):
             client.subscribe_bars(SPOT_ID, "1m")
             await subscribed(client)
             advance(sim, 60_000)
@@ -262,8 +252,6 @@ def test_lost_kline_frames_are_repaired_over_rest(sim, btc_bars) -> None:
             advance(sim, 90_000)
             await until(lambda: len(got.bars) >= 4)
             await asyncio.sleep(0.3)
-        finally:
-            await client.close()
         return got.bars
 
     bars = run(scenario())
@@ -274,8 +262,7 @@ def test_lost_kline_frames_are_repaired_over_rest(sim, btc_bars) -> None:
 
 def test_quotes_follow_the_best_bid_and_ask(sim) -> None:
     async def scenario() -> list[QuoteTick]:
-        client, got = make_client(sim)
-        try:
+        async with data_client(sim) as (client, got):
             client.subscribe_quotes(SPOT_ID)
             await subscribed(client)
             advance(sim, 30_000)
@@ -289,8 +276,6 @@ def test_quotes_follow_the_best_bid_and_ask(sim) -> None:
                 )
 
             await until(at_top)
-        finally:
-            await client.close()
         return got.quotes
 
     quotes = run(scenario())
@@ -301,8 +286,7 @@ def test_staleness_grows_without_messages_and_resets_on_one(sim) -> None:
     now = [10 * NANOS_PER_SECOND]
 
     async def scenario() -> tuple[dict, dict]:
-        client, _ = make_client(sim, clock_ns=lambda: now[0])
-        try:
+        async with data_client(sim, clock_ns=lambda: now[0]) as (client, _):
             key = client.subscribe_trades(SPOT_ID)
             await subscribed(client)
             now[0] += 7 * NANOS_PER_SECOND
@@ -311,8 +295,6 @@ def test_staleness_grows_without_messages_and_resets_on_one(sim) -> None:
             await until(lambda: client.streams[key].messages > 0)
             now[0] += 2 * NANOS_PER_SECOND
             return quiet, client.staleness()
-        finally:
-            await client.close()
 
     quiet, fresh = run(scenario())
     assert quiet == {f"trades:{SPOT_ID}": 7.0}

@@ -127,6 +127,12 @@ class Node:
         self.bus.send(EXEC_EXECUTE, SubmitOrder(order=order, ts_init=order.ts_init))
         return order
 
+    def accepted(self, quantity: str) -> Order:
+        """Submit a limit buy of ``quantity`` and accept it as the venue's order ``v1``."""
+        order = self.submit(quantity)
+        self.reconciler.apply_report(report(order, OrderStatus.ACCEPTED))
+        return order
+
 
 def report(
     order: Order,
@@ -178,8 +184,7 @@ def fill(
 
 def test_order_closed_at_the_venue_gets_its_fills_then_its_final_state() -> None:
     node = Node()
-    order = node.submit("0.1")
-    node.reconciler.apply_report(report(order, OrderStatus.ACCEPTED))
+    order = node.accepted("0.1")
     state = VenueState(
         venue=VENUE,
         orders=(report(order, OrderStatus.CANCELED, filled="0.04", avg="50000"),),
@@ -202,8 +207,7 @@ def test_order_closed_at_the_venue_gets_its_fills_then_its_final_state() -> None
 
 def test_fill_the_oms_never_saw_is_booked_once_even_when_delivered_again() -> None:
     node = Node()
-    order = node.submit("0.1")
-    node.reconciler.apply_report(report(order, OrderStatus.ACCEPTED))
+    order = node.accepted("0.1")
     state = VenueState(
         venue=VENUE,
         orders=(report(order, OrderStatus.PARTIALLY_FILLED, filled="0.03", avg="50000"),),
@@ -219,8 +223,7 @@ def test_fill_the_oms_never_saw_is_booked_once_even_when_delivered_again() -> No
 
 def test_missing_fills_are_inferred_at_the_price_that_makes_the_venue_average() -> None:
     node = Node()
-    order = node.submit("0.1")
-    node.reconciler.apply_report(report(order, OrderStatus.ACCEPTED))
+    order = node.accepted("0.1")
     node.reconciler.apply_fill(fill("t1", "0.05", price="50000"))
     state = VenueState(
         venue=VENUE, orders=(report(order, OrderStatus.FILLED, filled="0.1", avg="50100"),)
@@ -279,8 +282,7 @@ def test_unanswered_submit_unknown_at_the_venue_is_rejected_after_the_grace_peri
 
 def test_an_acknowledged_order_the_venue_forgot_is_left_alone() -> None:
     node = Node(ReconcilePolicy(ack_grace_ns=0))
-    order = node.submit("0.1")
-    node.reconciler.apply_report(report(order, OrderStatus.ACCEPTED))
+    order = node.accepted("0.1")
     result = node.reconciler.reconcile(
         VenueState(venue=VENUE, missing=frozenset({order.client_order_id}))
     )
@@ -359,8 +361,7 @@ def test_fill_names_its_order_by_client_id_before_any_report() -> None:
 
 def test_only_authoritative_reports_amend_an_order() -> None:
     node = Node()
-    order = node.submit("0.1")
-    node.reconciler.apply_report(report(order, OrderStatus.ACCEPTED))
+    order = node.accepted("0.1")
     stale = report(order, OrderStatus.ACCEPTED, quantity="0.2", price="49000")
     node.reconciler.apply_report(stale)
     assert (order.quantity, order.price) == (Decimal("0.1"), Decimal("50000"))

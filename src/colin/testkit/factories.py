@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from colin.core.ids import ClientOrderId, InstrumentId, StrategyId, TradeId, VenueOrderId
+from colin.execution.order_events import order_event
 from colin.model.enums import (
     InstrumentKind,
     LiquiditySide,
@@ -81,14 +82,7 @@ def make_order(
 
 def event_for(order: Order, kind: type[OrderEvent], ts: int = 0, **fields: object) -> OrderEvent:
     """An event of ``kind`` for ``order``, with the common fields filled in."""
-    return kind(
-        client_order_id=order.client_order_id,
-        instrument_id=order.instrument_id,
-        strategy_id=order.strategy_id,
-        ts_event=ts,
-        ts_init=ts,
-        **fields,
-    )
+    return order_event(kind, order, ts, ts, **fields)
 
 
 def fill_for(

@@ -20,6 +20,7 @@ ccxt otherwise maps futures-only codes such as -2019 or -4164 to a bare ``Exchan
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -32,9 +33,9 @@ from colin.adapters.exchange_sim.events import Market
 from colin.core.ids import InstrumentId
 from colin.model.book import BookDeltas, BookSnapshot
 from colin.model.data import TradeTick
-from colin.model.enums import InstrumentKind
 from colin.model.instrument import Instrument
 from colin.persistence.catalog import iter_book_events, iter_trades, sample_catalog
+from colin.testkit.factories import btcusdt_perp
 
 SPOT_ID = InstrumentId("BTC/USDT.BINANCE")
 PERP_ID = InstrumentId("BTC/USDT:USDT.BINANCE")
@@ -47,21 +48,8 @@ CLIENT_TIMEOUT_MS = 10_000
 
 
 def perpetual_instrument() -> Instrument:
-    """The simulated USD-M BTCUSDT perpetual."""
-    return Instrument(
-        id=PERP_ID,
-        base="BTC",
-        quote="USDT",
-        tick_size=Decimal("0.1"),
-        lot_size=Decimal("0.001"),
-        kind=InstrumentKind.PERPETUAL,
-        min_quantity=Decimal("0.001"),
-        max_quantity=Decimal(1000),
-        min_notional=Decimal(100),
-        maker_fee=Decimal("0.0002"),
-        taker_fee=Decimal("0.0005"),
-        max_leverage=Decimal(20),
-    )
+    """The simulated USD-M BTCUSDT perpetual: Binance's filters and fees, leverage up to 20."""
+    return replace(btcusdt_perp(), max_leverage=Decimal(20))
 
 
 @pytest.fixture(scope="session")

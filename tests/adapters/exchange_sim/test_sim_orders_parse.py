@@ -15,20 +15,11 @@ from hypothesis import strategies as st
 from colin.adapters.exchange_sim import BinanceError, ExchangeSimulator, SimMarketData
 from colin.adapters.exchange_sim.exchange_info import check_filters, spot_symbol_info
 from colin.adapters.exchange_sim.orders import parse_order_request
-from colin.core.ids import InstrumentId
 from colin.model.enums import OrderSide, OrderType, TimeInForce
 from colin.model.instrument import Instrument
+from colin.testkit.factories import btcusdt_spot
 
-SPOT = Instrument(
-    id=InstrumentId("BTC/USDT.BINANCE"),
-    base="BTC",
-    quote="USDT",
-    tick_size=Decimal("0.01"),
-    lot_size=Decimal("0.00001"),
-    min_quantity=Decimal("0.00001"),
-    max_quantity=Decimal(9000),
-    min_notional=Decimal(5),
-)
+SPOT = btcusdt_spot()  # Binance's filters: tick 0.01, lot 0.00001, min notional 5
 TICKS = st.integers(min_value=1, max_value=10**8)
 LOTS = st.integers(min_value=1, max_value=10**7)
 

@@ -95,12 +95,11 @@ def fill_for(
     liquidity: LiquiditySide = LiquiditySide.TAKER,
 ) -> OrderFilled:
     """A fill of ``order``."""
-    return OrderFilled(
-        client_order_id=order.client_order_id,
-        instrument_id=order.instrument_id,
-        strategy_id=order.strategy_id,
-        ts_event=ts,
-        ts_init=ts,
+    return order_event(
+        OrderFilled,
+        order,
+        ts,
+        ts,
         venue_order_id=VenueOrderId("V-1"),
         trade_id=TradeId(trade_id),
         side=order.side,

@@ -39,8 +39,22 @@ class TimeInForce(Enum):
     FOK = "FOK"
 
 
+_CLOSED_STATUSES = frozenset({"DENIED", "REJECTED", "FILLED", "CANCELED", "EXPIRED"})
+
+
 class OrderStatus(Enum):
-    """The states of an order's life (see :mod:`colin.model.orders` for the transitions)."""
+    """The states of an order's life (see :mod:`colin.model.orders` for the transitions).
+
+    Attributes
+    ----------
+    is_closed
+        Whether no further event can change the order.
+    is_open
+        Whether the order is working at the venue (or on its way there).
+    """
+
+    is_closed: bool
+    is_open: bool
 
     INITIALIZED = "INITIALIZED"
     DENIED = "DENIED"
@@ -55,26 +69,10 @@ class OrderStatus(Enum):
     CANCELED = "CANCELED"
     EXPIRED = "EXPIRED"
 
-    @property
-    def is_closed(self) -> bool:
-        """Whether no further event can change the order."""
-        return self in _CLOSED
-
-    @property
-    def is_open(self) -> bool:
-        """Whether the order is working at the venue (or on its way there)."""
-        return self not in _CLOSED and self is not OrderStatus.INITIALIZED
-
-
-_CLOSED = frozenset(
-    {
-        OrderStatus.DENIED,
-        OrderStatus.REJECTED,
-        OrderStatus.FILLED,
-        OrderStatus.CANCELED,
-        OrderStatus.EXPIRED,
-    }
-)
+    def __init__(self, value: str) -> None:
+        # plain attributes, not properties: order status checks are on the per-order hot path
+        self.is_closed = value in _CLOSED_STATUSES
+        self.is_open = not self.is_closed and value != "INITIALIZED"
 
 
 class InstrumentKind(Enum):

@@ -36,6 +36,8 @@ class Instrument:
     size_precision: int = field(init=False)
     is_derivative: bool = field(init=False)
     """Whether positions may be short and are margined rather than paid in full."""
+    _tick_is_power_of_ten: bool = field(init=False, repr=False, compare=False)
+    _lot_is_power_of_ten: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.tick_size <= 0 or self.lot_size <= 0:
@@ -45,6 +47,8 @@ class Instrument:
         object.__setattr__(self, "price_precision", _decimals(self.tick_size))
         object.__setattr__(self, "size_precision", _decimals(self.lot_size))
         object.__setattr__(self, "is_derivative", self.kind is InstrumentKind.PERPETUAL)
+        object.__setattr__(self, "_tick_is_power_of_ten", _is_power_of_ten(self.tick_size))
+        object.__setattr__(self, "_lot_is_power_of_ten", _is_power_of_ten(self.lot_size))
 
     @property
     def symbol(self) -> str:
@@ -63,10 +67,14 @@ class Instrument:
 
     def round_price(self, value: Decimal | float | str, rounding: str = ROUND_HALF_EVEN) -> Decimal:
         """Round a price to the tick size."""
+        if self._tick_is_power_of_ten:
+            return _to_decimal(value).quantize(self.tick_size, rounding=rounding)
         return _quantize(_to_decimal(value), self.tick_size, rounding)
 
     def round_quantity(self, value: Decimal | float | str, rounding: str = ROUND_DOWN) -> Decimal:
         """Round a quantity to the lot size (down by default: never more than asked)."""
+        if self._lot_is_power_of_ten:
+            return _to_decimal(value).quantize(self.lot_size, rounding=rounding)
         return _quantize(_to_decimal(value), self.lot_size, rounding)
 
     def notional(self, quantity: Decimal, price: Decimal) -> Decimal:
@@ -91,9 +99,13 @@ def _to_decimal(value: Decimal | float | str) -> Decimal:
     return result
 
 
+def _is_power_of_ten(step: Decimal) -> bool:
+    """Whether ``step`` is ``10**k`` (0.01, 0.00001, 1): one quantize rounds to it."""
+    return step.as_tuple().digits == (1,)
+
+
 def _quantize(value: Decimal, step: Decimal, rounding: str) -> Decimal:
-    if step.as_tuple().digits == (1,):
-        # a power of ten (0.01, 0.00001, 1): one quantize does it
+    if _is_power_of_ten(step):
         return value.quantize(step, rounding=rounding)
     units = (value / step).quantize(Decimal(1), rounding=rounding)
     return (units * step).quantize(step)

@@ -107,7 +107,12 @@ for _closed in (S.DENIED, S.REJECTED, S.FILLED, S.CANCELED, S.EXPIRED):
     _TRANSITIONS[_closed] = frozenset()
 
 
-_OPEN_STATUSES = frozenset(s for s in OrderStatus if s.is_open)
+# the same table keyed by status names: string hashes are cached, enum hashes are a Python call
+_ALLOWED: dict[str, frozenset[str]] = {
+    status._name_: frozenset(target._name_ for target in targets)
+    for status, targets in _TRANSITIONS.items()
+}
+_ZERO = Decimal(0)
 
 
 def can_transition(current: OrderStatus, target: OrderStatus) -> bool:
@@ -175,7 +180,7 @@ class Order:
         self.tags = tags
         self.status = OrderStatus.INITIALIZED
         self.venue_order_id: VenueOrderId | None = None
-        self.filled_qty = Decimal(0)
+        self.filled_qty = _ZERO
         self.avg_px: Decimal | None = None
         self.commissions: dict[str, Decimal] = {}
         self.events: list[OrderEvent] = []
@@ -191,12 +196,12 @@ class Order:
     @property
     def is_open(self) -> bool:
         """Whether the order may still fill or be canceled."""
-        return self.status in _OPEN_STATUSES
+        return self.status.is_open
 
     @property
     def is_closed(self) -> bool:
         """Whether the order has reached a final state."""
-        return not _TRANSITIONS[self.status]
+        return self.status.is_closed
 
     @property
     def is_buy(self) -> bool:
@@ -223,26 +228,28 @@ class Order:
             raise InvalidStateTransition(
                 f"event for {event.client_order_id} applied to order {self.client_order_id}"
             )
+        status = self.status
         target = self._target_status(event)
-        if target not in _TRANSITIONS[self.status]:
+        if target._name_ not in _ALLOWED[status._name_]:
             raise InvalidStateTransition(
                 f"order {self.client_order_id}: {type(event).__name__} is not allowed in "
-                f"state {self.status.value}"
+                f"state {status.value}"
             )
-        if isinstance(event, OrderPendingUpdate | OrderPendingCancel):
-            if self.status not in (S.PENDING_UPDATE, S.PENDING_CANCEL):
-                self._status_before_pending = self.status
+        # exact event types (``_target_status`` refused any other), most frequent first
+        if isinstance(event, OrderFilled):
+            self._apply_fill(event)
+            if self.filled_qty == self.quantity:
+                target = S.FILLED
         elif isinstance(event, OrderAccepted):
             self.venue_order_id = event.venue_order_id
+        elif isinstance(event, (OrderPendingUpdate, OrderPendingCancel)):
+            if status is not S.PENDING_UPDATE and status is not S.PENDING_CANCEL:
+                self._status_before_pending = status
         elif isinstance(event, OrderUpdated):
             self.quantity = event.quantity
             self.price = event.price
             self.trigger_price = event.trigger_price
             if self.filled_qty >= self.quantity:
-                target = S.FILLED
-        elif isinstance(event, OrderFilled):
-            self._apply_fill(event)
-            if self.filled_qty == self.quantity:
                 target = S.FILLED
         self.status = target
         self.ts_last = event.ts_event
@@ -252,12 +259,12 @@ class Order:
         kind = type(event)
         if kind is OrderFilled:
             return S.PARTIALLY_FILLED  # promoted to FILLED in apply() when complete
-        if kind in (OrderUpdated, OrderModifyRejected, OrderCancelRejected):
+        target = _EVENT_STATUS.get(kind)
+        if target is not None:
+            return target
+        if kind is OrderUpdated or kind is OrderModifyRejected or kind is OrderCancelRejected:
             return self._restored_status()
-        try:
-            return _EVENT_STATUS[kind]
-        except KeyError:
-            raise InvalidStateTransition(f"unknown order event {kind.__name__}") from None
+        raise InvalidStateTransition(f"unknown order event {kind.__name__}")
 
     def _restored_status(self) -> OrderStatus:
         if self.status in (S.PENDING_UPDATE, S.PENDING_CANCEL):
@@ -277,12 +284,12 @@ class Order:
                 f"order {self.client_order_id}: fill of {fill.last_qty} would take the filled "
                 f"quantity to {new_filled} of {self.quantity}"
             )
-        previous_cost = (self.avg_px or Decimal(0)) * self.filled_qty
+        previous_cost = (self.avg_px or _ZERO) * self.filled_qty
         self.avg_px = (previous_cost + fill.last_px * fill.last_qty) / new_filled
         self.filled_qty = new_filled
         self.venue_order_id = self.venue_order_id or fill.venue_order_id
         currency = fill.commission_currency
-        self.commissions[currency] = self.commissions.get(currency, Decimal(0)) + fill.commission
+        self.commissions[currency] = self.commissions.get(currency, _ZERO) + fill.commission
 
     def __repr__(self) -> str:
         price = f" @ {self.price}" if self.price is not None else ""

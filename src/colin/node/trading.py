@@ -24,7 +24,6 @@ orders are canceled or left per ``on_shutdown``, the store is closed, connection
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import signal
 import time
@@ -50,6 +49,7 @@ from colin.model.instrument import Instrument
 from colin.node.backtest import build_strategy
 from colin.node.config import BacktestRunConfig
 from colin.node.feeds import MarketFeed
+from colin.node.gc_policy import IdleCollector
 from colin.node.live_config import TradingNodeConfig
 from colin.node.live_execution import LiveExecution
 from colin.node.logging import log_trading_events
@@ -108,6 +108,7 @@ class TradingNode:
         self.feed = feed
         self.store = store
         self.event_clock = config.clock == "event"
+        self._collector = IdleCollector()
         self.clock: Clock = SimClock() if self.event_clock else LiveClock()
         self.bus = MessageBus()
         self.cache = Cache()
@@ -196,11 +197,7 @@ class TradingNode:
                     "journal": self.journal.stream,
                 },
             )
-            # Move everything alive after start-up (markets, instruments, restored orders, the
-            # loaded modules) out of the collector's reach: a long-running node otherwise pays a
-            # full collection of all of it, 0.2-0.3 s, every ~20 s (docs/performance.md).
-            gc.collect()
-            gc.freeze()
+            self._collector.start(time.monotonic())
             feed_task = asyncio.create_task(self.feed.run(self), name="feed")
             ticker = asyncio.create_task(self._tick(), name="ticker")
             stop_task = asyncio.create_task(self._stop.wait(), name="stop")
@@ -222,7 +219,7 @@ class TradingNode:
                 loop.remove_signal_handler(sig)
             await self.feed.close()
             self.store.close()
-            gc.unfreeze()
+            self._collector.stop()
         final = self.live.reports[-1] if self.live is not None and self.live.reports else None
         log.info(
             "node stopped",
@@ -324,6 +321,7 @@ class TradingNode:
         while True:
             await asyncio.sleep(_TICK_S)
             now = time.monotonic()
+            self._collector.tick(now)
             if not self.event_clock:
                 assert isinstance(self.clock, LiveClock)
                 self.clock.fire_due()

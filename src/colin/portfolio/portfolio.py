@@ -62,6 +62,7 @@ class Portfolio:
                 self._holdings[currency] = float(amount)
         self._open_derivatives: dict[InstrumentId, Position] = {}
         self._peak = float("-inf")
+        self._position_topics: dict[str, str] = {}
         self._bus.subscribe(FILLS_TOPIC, self.handle_fill, priority=100)
         self._bus.subscribe("data.funding.*", self.handle_funding, priority=100)
 
@@ -92,9 +93,12 @@ class Portfolio:
             self._credit(quote, realized)
         else:
             notional = fill.last_qty * fill.last_px
-            sign = 1 if fill.side is OrderSide.BUY else -1
-            self._credit(quote, -sign * notional)
-            self._credit(instrument.base, sign * fill.last_qty)
+            if fill.side is OrderSide.BUY:
+                self._credit(quote, -notional)
+                self._credit(instrument.base, fill.last_qty)
+            else:
+                self._credit(quote, notional)
+                self._credit(instrument.base, -fill.last_qty)
         if fill.commission:
             self._credit(fill.commission_currency, -fill.commission)
             self._fees[fill.commission_currency] = (
@@ -168,7 +172,11 @@ class Portfolio:
     def _publish_position(
         self, position: Position, was_open: bool, before: Decimal, ts: int
     ) -> None:
-        topic = position_events_topic(position.strategy_id)
+        topic = self._position_topics.get(position.strategy_id)
+        if topic is None:
+            topic = self._position_topics[position.strategy_id] = position_events_topic(
+                position.strategy_id
+            )
         if not self._bus.has_subscribers(topic):
             return
         kind: type[PositionOpened] | type[PositionChanged] | type[PositionClosed]

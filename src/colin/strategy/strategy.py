@@ -163,7 +163,9 @@ class Strategy(Component):
 
     def instrument(self, instrument_id: str) -> Instrument:
         """The instrument; raise :class:`NotFoundError` if the node does not know it."""
-        instrument = self.cache.instrument(InstrumentId(instrument_id))
+        if not isinstance(instrument_id, InstrumentId):  # validate only what is not one yet
+            instrument_id = InstrumentId(instrument_id)
+        instrument = self.cache.instrument(instrument_id)
         if instrument is None:
             raise NotFoundError(f"{self.id}: unknown instrument {instrument_id}")
         return instrument

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -101,14 +102,23 @@ def bar_stream(
     ts_event_all = columns.ts_event
 
     def prepare(lo: int, hi: int) -> Emitter:
-        ts_event = ts_event_all[lo:hi].tolist()
-        o, h = columns.open[lo:hi].tolist(), columns.high[lo:hi].tolist()
-        lw, c = columns.low[lo:hi].tolist(), columns.close[lo:hi].tolist()
-        v = columns.volume[lo:hi].tolist()
+        # The replay emits every row of the chunk once, in row order, so the bars are built
+        # one at a time by a (C-level) map over the chunk's columns and the row index is unused.
+        next_bar = map(
+            Bar,
+            repeat(iid),
+            repeat(tf),
+            columns.open[lo:hi].tolist(),
+            columns.high[lo:hi].tolist(),
+            columns.low[lo:hi].tolist(),
+            columns.close[lo:hi].tolist(),
+            columns.volume[lo:hi].tolist(),
+            columns.ts_open[lo:hi].tolist(),
+            ts_event_all[lo:hi].tolist(),
+        ).__next__
 
-        def emit(r: int) -> None:
-            te = ts_event[r]
-            bar = Bar(iid, tf, o[r], h[r], lw[r], c[r], v[r], te - tf_ns, te)
+        def emit(_row: int) -> None:
+            bar = next_bar()
             process_bar(bar)
             handle_bar(bar)
 

@@ -66,13 +66,10 @@ async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
     await asyncio.wait_for(poll(), timeout)
 
 
-async def subscribed(client: CcxtDataClient) -> None:
-    """Wait until every stream has its socket (the simulator acks SUBSCRIBE)."""
-    exchange = client.exchange
-    await until(lambda: len(exchange.clients) >= len(client.streams) and all(
-        c.connected.done() for c in exchange.clients.values()
-    ))  # fmt: skip
-    await asyncio.sleep(0.2)
+async def subscribed(sim: ExchangeSimulator, client: CcxtDataClient, market: str = "spot") -> None:
+    """Wait until the simulator has handled the SUBSCRIBE of every stream of ``client``: each
+    event after that reaches it (a socket that is merely open may still miss the first ones)."""
+    await until(lambda: len(sim.market_streams(market)) >= len(client.streams))
 
 
 def advance(sim: ExchangeSimulator, ms: int, step_ms: int = 15_000) -> None:
@@ -112,7 +109,7 @@ def test_closed_bars_equal_the_recorded_ones_and_come_once(sim, btc_bars) -> Non
     async def scenario() -> list[Bar]:
         async with data_client(sim) as (client, got):
             client.subscribe_bars(SPOT_ID, "1m")
-            await subscribed(client)
+            await subscribed(sim, client)
             for _ in range(5):
                 advance(sim, 60_000)
                 await asyncio.sleep(0.1)
@@ -130,7 +127,7 @@ def test_each_trade_once_and_in_order(sim) -> None:
     async def scenario() -> list[TradeTick]:
         async with data_client(sim) as (client, got):
             client.subscribe_trades(SPOT_ID)
-            await subscribed(client)
+            await subscribed(sim, client)
             before = len(sim.exchange.trades("spot", "BTCUSDT", 1000))
             advance(sim, 120_000)
             tape = sim.exchange.trades("spot", "BTCUSDT", 1000)[before:]
@@ -151,7 +148,7 @@ def test_duplicated_trade_frames_are_delivered_once(sim) -> None:
     async def scenario() -> tuple[list[TradeTick], int]:
         async with data_client(sim) as (client, got):
             client.subscribe_trades(SPOT_ID)
-            await subscribed(client)
+            await subscribed(sim, client)
             before = len(sim.exchange.trades("spot", "BTCUSDT", 1000))
             advance(sim, 60_000)
             printed = len(sim.exchange.trades("spot", "BTCUSDT", 1000)) - before
@@ -184,7 +181,7 @@ def test_the_streamed_book_equals_the_simulators(sim, market) -> None:
         async with data_client(sim, market, book_depth=10) as (client, got):
             replica = BookReplica(instrument, got.book)
             client.subscribe_book(instrument)
-            await subscribed(client)
+            await subscribed(sim, client, market)
             for _ in range(3):
                 advance(sim, 30_000)
                 await until(lambda: replica.matches(sim, market, 10))
@@ -218,7 +215,7 @@ def test_a_server_close_reconnects_and_no_bar_is_lost_or_doubled(sim, btc_bars) 
     async def scenario() -> tuple[list[Bar], StreamState]:
         async with data_client(sim) as (client, got):
             key = client.subscribe_bars(SPOT_ID, "1m")
-            await subscribed(client)
+            await subscribed(sim, client)
             advance(sim, 60_000)
             await until(lambda: client.streams[key].messages > 0)
             sim.ws_faults.add(
@@ -242,7 +239,7 @@ def test_lost_kline_frames_are_repaired_over_rest(sim, btc_bars) -> None:
     async def scenario() -> list[Bar]:
         async with data_client(sim) as (client, got):
             client.subscribe_bars(SPOT_ID, "1m")
-            await subscribed(client)
+            await subscribed(sim, client)
             advance(sim, 60_000)
             await until(lambda: client.streams[f"bars:{SPOT_ID}:1m"].messages > 0)
             # every kline frame of the next two and a half minutes is lost
@@ -264,7 +261,7 @@ def test_quotes_follow_the_best_bid_and_ask(sim) -> None:
     async def scenario() -> list[QuoteTick]:
         async with data_client(sim) as (client, got):
             client.subscribe_quotes(SPOT_ID)
-            await subscribed(client)
+            await subscribed(sim, client)
             advance(sim, 30_000)
 
             def at_top() -> bool:
@@ -288,7 +285,7 @@ def test_staleness_grows_without_messages_and_resets_on_one(sim) -> None:
     async def scenario() -> tuple[dict, dict]:
         async with data_client(sim, clock_ns=lambda: now[0]) as (client, _):
             key = client.subscribe_trades(SPOT_ID)
-            await subscribed(client)
+            await subscribed(sim, client)
             now[0] += 7 * NANOS_PER_SECOND
             quiet = client.staleness()
             advance(sim, 15_000)

@@ -38,7 +38,7 @@ from colin.adapters.exchange_sim.rest_usdm import add_usdm_routes
 from colin.adapters.exchange_sim.weights import WeightLimiter
 from colin.adapters.exchange_sim.ws_connection import WsSettings
 from colin.adapters.exchange_sim.ws_faults import WsFaults
-from colin.adapters.exchange_sim.ws_routes import add_ws_routes
+from colin.adapters.exchange_sim.ws_routes import WS_GATEWAY, add_ws_routes
 from colin.core.ids import InstrumentId
 from colin.model.instrument import Instrument
 
@@ -303,6 +303,17 @@ class ExchangeSimulator:
             return {symbol: state for symbol, state in out.items() if state[0] != 0}
 
         return self.call(collect)
+
+    def market_streams(self, market: Market) -> frozenset[str]:
+        """Names of ``market``'s streams (``btcusdt@trade``, ...) an open connection subscribed.
+
+        A subscription counts from the moment the simulator handled the ``SUBSCRIBE`` request:
+        every event after that reaches it, so a test waits on this before moving the clock.
+        """
+        runner = self._runner
+        if runner is None:
+            return frozenset()
+        return self.call(lambda: runner.app[WS_GATEWAY].market.subscribed(market))
 
     @property
     def fault_log(self) -> list[FaultRecord]:

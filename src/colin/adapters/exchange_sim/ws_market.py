@@ -181,6 +181,13 @@ class MarketStreams(WsService[dict[str, _Key]]):
 
         return handle
 
+    def subscribed(self, market: Market) -> frozenset[str]:
+        """Stream names (``btcusdt@trade``, ...) that an open connection of ``market`` has
+        subscribed: every event published from now on reaches them."""
+        return frozenset(
+            name for mine in self._conns.values() for name, key in mine.items() if key[0] == market
+        )
+
     def _forget(self, conn: WsConnection, state: dict[str, _Key]) -> None:
         for key in state.values():
             self._subs.get(key, {}).pop(conn, None)

@@ -30,6 +30,7 @@ from colin.model.enums import BookSide, LiquiditySide, OrderType, TimeInForce
 from colin.model.instrument import Instrument
 
 _ZERO = Decimal(0)
+_CLEARLY_ABOVE = 1.0 + 1e-9
 _MAKER = LiquiditySide.MAKER
 _TAKER = LiquiditySide.TAKER
 
@@ -66,7 +67,9 @@ class OrderMatcher:
     """The working orders of one instrument and the market they are matched against."""
 
     __slots__ = (
+        "_book_seen",
         "_contract_size",
+        "_lot",
         "_participation",
         "_pending_quote",
         "_sink",
@@ -92,6 +95,7 @@ class OrderMatcher:
         self.orders: list[VenueOrder] = []
         self.book = OrderBook(instrument.id)
         self.has_l2 = False
+        self._book_seen = False  # no quote or book data yet: the venue's book is empty
         self.spread: float | None = None
         self.last_price: float | None = None
         self.path_until: int | None = None
@@ -101,6 +105,7 @@ class OrderMatcher:
         self._slippage = slippage
         self._participation = participation
         self._contract_size = float(instrument.contract_size)
+        self._lot = float(instrument.lot_size)
 
     # -- orders ----------------------------------------------------------------------------------
 
@@ -115,6 +120,8 @@ class OrderMatcher:
 
     def touch_price(self, is_buy: bool) -> float | None:
         """Return the best price a taker on this side would meet in the book, if any."""
+        if not self._book_seen:
+            return None
         book = self._current_book()
         return book.best_ask_price() if is_buy else book.best_bid_price()
 
@@ -145,6 +152,7 @@ class OrderMatcher:
         """Record a quote; without L2 data it becomes the venue's one-level book."""
         self.path_until = None
         self.spread = quote.ask_price - quote.bid_price
+        self._book_seen = True
         if not self.has_l2:
             self._pending_quote = quote
 
@@ -155,6 +163,7 @@ class OrderMatcher:
         else:
             self.book.apply_deltas(event)
         self.has_l2 = True
+        self._book_seen = True
         self.path_until = None
         self._pending_quote = None
         self.spread = self.book.spread()
@@ -348,7 +357,11 @@ class OrderMatcher:
         """
         quantity = order.leaves_qty
         if budget is not None:
-            quantity = min(quantity, self.instrument.round_quantity(budget / self._contract_size))
+            room = budget / self._contract_size
+            # rounded down to the lot, a room more than a lot above the quantity leaves it whole:
+            # the exact rounding is needed only when the room is not clearly that large
+            if not room > (float(quantity) + self._lot) * _CLEARLY_ABOVE:
+                quantity = min(quantity, self.instrument.round_quantity(room))
         fresh = order.fresh
         if fresh and order.time_in_force is TimeInForce.FOK and quantity < order.leaves_qty:
             quantity = _ZERO

@@ -15,7 +15,7 @@ import gc
 import time
 import uuid
 from array import array
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -226,10 +226,11 @@ class BacktestEngine:
         handle_equity = self.risk_engine.handle_equity
         advance = self.clock.advance_to
         venue_times = [venue.process_time for venue in self.venues.values()]
+        process_time = venue_times[0] if len(venue_times) == 1 else _each(venue_times)
         done = 0
         last_ts = -1
         for ts_list, sid_list, row_list, emitters in chunks(streams, _CHUNK):
-            for k, ts in enumerate(ts_list):
+            for ts, sid, row in zip(ts_list, sid_list, row_list, strict=True):
                 if ts != last_ts:
                     if last_ts >= 0:
                         value = portfolio_equity()
@@ -237,10 +238,9 @@ class BacktestEngine:
                         record_equity(value)
                         handle_equity(last_ts, value)
                     advance(ts)
-                    for process_time in venue_times:
-                        process_time(ts)
+                    process_time(ts)
                     last_ts = ts
-                emitters[sid_list[k]](row_list[k])  # type: ignore[misc]
+                emitters[sid](row)  # type: ignore[misc]
             done += len(ts_list)
             if progress is not None:
                 progress(done, total)
@@ -336,6 +336,16 @@ class BacktestEngine:
             finished_at_ns=time.time_ns(),
             events_processed=events,
         )
+
+
+def _each(calls: Sequence[Callable[[int], None]]) -> Callable[[int], None]:
+    """Return one function that calls every function of ``calls`` in order."""
+
+    def call_all(ts: int) -> None:
+        for call in calls:
+            call(ts)
+
+    return call_all
 
 
 def _plain(value: Any) -> Any:

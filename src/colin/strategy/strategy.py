@@ -334,13 +334,14 @@ class Strategy(Component):
 
     def close_position(self, instrument_id: str, tags: tuple[str, ...] = ()) -> Order | None:
         """Flatten the position with a reduce-only market order; ``None`` when already flat."""
-        quantity = self.portfolio.net_quantity(InstrumentId(instrument_id))
+        iid = InstrumentId(instrument_id)
+        quantity = self.portfolio.net_quantity(iid)
         if quantity == 0:
             return None
         side = OrderSide.SELL if quantity > 0 else OrderSide.BUY
-        instrument = self.instrument(instrument_id)
+        instrument = self.instrument(iid)
         return self.submit_market(
-            instrument_id, side, abs(quantity), reduce_only=instrument.is_derivative, tags=tags
+            iid, side, abs(quantity), reduce_only=instrument.is_derivative, tags=tags
         )
 
 

@@ -255,10 +255,11 @@ class Portfolio:
             price = prices.get(instrument_id) if instrument_id is not None else None
             if price is not None:
                 equity += amount * price
-        for instrument_id, position in self._open_derivatives.items():
-            price = prices.get(instrument_id)
-            if price is not None:
-                equity += position.unrealized_pnl(price)
+        if self._open_derivatives:  # most spot runs have none: skip building the iterator
+            for instrument_id, position in self._open_derivatives.items():
+                price = prices.get(instrument_id)
+                if price is not None:
+                    equity += position.unrealized_pnl(price)
         if equity > self._peak:
             self._peak = equity
         return equity

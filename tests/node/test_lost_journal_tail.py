@@ -37,12 +37,21 @@ def test_orders_the_journal_lost_are_adopted_and_their_ids_never_reused(
     tmp_path: Path,
 ) -> None:
     database = tmp_path / "live.db"
-    first = _live_node(sim, database, 3.0, on_shutdown="leave_orders")
+
+    def resting() -> bool:
+        return any(o.status == "NEW" for o in sim.orders("spot"))
+
+    first = _live_node(sim, database, 3.0, resting, on_shutdown="leave_orders")
     left_open = {o.client_order_id for o in first.cache.orders_open()}
     assert left_open
     _forget_orders(database, first.journal.stream, left_open)
 
-    second = _live_node(sim, database, 3.0)
+    sent_by_first = len(sim.orders("spot"))
+
+    def more_sent() -> bool:
+        return len(sim.orders("spot")) > sent_by_first
+
+    second = _live_node(sim, database, 3.0, more_sent)
     assert not left_open & set(second.restored.order_ids)  # the journal did not know them
     for client_order_id in left_open:  # adopted at the first reconciliation, then canceled
         order = second.cache.order(client_order_id)

@@ -8,8 +8,9 @@ and balances must equal the simulator's ground truth.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ SIM_START_MS = 1_712_188_800_000  # 2024-04-04 00:00 UTC
 SIM_SPEED = 60.0  # one simulated minute per wall second
 BALANCES = {"spot": {"USDT": Decimal(10000), "BTC": Decimal("0.1")}}
 MINUTE_NS = timeframe_to_ns("1m")
+UNTIL_S = 60.0  # how much longer than its nominal time a run may take on a loaded machine
 # the venue's own self-trade prevention stays on; the churn strategy never crosses itself
 CHURN_RISK = {
     "max_order_notional": 1000,
@@ -177,18 +179,40 @@ def sim() -> Iterator[ExchangeSimulator]:
         simulator.stop_thread()
 
 
-async def _run_for(node: TradingNode, seconds: float) -> None:
+async def _run_for(
+    node: TradingNode, seconds: float, until: Callable[[], bool] = lambda: True
+) -> None:
+    """Run ``node`` for ``seconds``, then on until ``until()`` holds (at most ``UNTIL_S`` more).
+
+    The simulator is driven in wall-clock steps, so a loaded machine replays fewer minutes in
+    ``seconds``: what a test counts on (orders placed) ends the run, not the wall time alone.
+    """
+
     async def stop_later() -> None:
         await asyncio.sleep(seconds)
+        deadline = asyncio.get_running_loop().time() + UNTIL_S
+        while not until() and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
         node.request_stop("test over")
 
     stopper = asyncio.create_task(stop_later())
-    await asyncio.wait_for(node.run(install_signal_handlers=False), seconds + 60)
-    await stopper
+    try:
+        await asyncio.wait_for(node.run(install_signal_handlers=False), seconds + UNTIL_S + 60)
+    finally:
+        stopper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await stopper
 
 
-def _live_node(sim: ExchangeSimulator, database: Path, seconds: float, **extra: Any) -> TradingNode:
-    """Run a live churn node on ``sim`` for ``seconds`` (the simulator driven meanwhile)."""
+def _live_node(
+    sim: ExchangeSimulator,
+    database: Path,
+    seconds: float,
+    until: Callable[[], bool] = lambda: True,
+    **extra: Any,
+) -> TradingNode:
+    """Run a live churn node on ``sim`` for ``seconds`` and until ``until()`` holds (the
+    simulator driven meanwhile; see :func:`_run_for`)."""
     config = live_config(sim, **extra)
     catalog = sample_catalog()
     instrument: Instrument = catalog.instrument(SPOT)
@@ -204,7 +228,7 @@ def _live_node(sim: ExchangeSimulator, database: Path, seconds: float, **extra: 
             create_store(f"sqlite:///{database}"),
             exchange=exchange,
         )
-        await _run_for(node, seconds)
+        await _run_for(node, seconds, until)
         return node
 
     with SimDriver(sim):
@@ -214,7 +238,7 @@ def _live_node(sim: ExchangeSimulator, database: Path, seconds: float, **extra: 
 def test_live_node_orders_fills_and_balances_equal_the_exchange(
     sim: ExchangeSimulator, tmp_path: Path
 ) -> None:
-    node = _live_node(sim, tmp_path / "live.db", 6.0)
+    node = _live_node(sim, tmp_path / "live.db", 6.0, lambda: len(sim.orders("spot")) >= 20)
     venue = {ClientOrderId(o.client_order_id): o for o in sim.orders("spot")}
     ours = {o.client_order_id: o for o in node.cache.orders()}
     assert len(venue) >= 20
@@ -237,12 +261,20 @@ def test_live_node_orders_fills_and_balances_equal_the_exchange(
 def test_a_restarted_node_takes_its_orders_back_and_never_reuses_an_id(
     sim: ExchangeSimulator, tmp_path: Path
 ) -> None:
-    first = _live_node(sim, tmp_path / "live.db", 3.0, on_shutdown="leave_orders")
+    def resting() -> bool:
+        return any(o.status == "NEW" for o in sim.orders("spot"))
+
+    first = _live_node(sim, tmp_path / "live.db", 3.0, resting, on_shutdown="leave_orders")
     left_open = {o.client_order_id for o in first.cache.orders_open()}
     assert left_open  # resting orders stay working at the venue
     first_ids = {o.client_order_id for o in first.cache.orders()}
 
-    second = _live_node(sim, tmp_path / "live.db", 3.0)
+    sent_by_first = len(sim.orders("spot"))
+
+    def more_sent() -> bool:
+        return len(sim.orders("spot")) > sent_by_first
+
+    second = _live_node(sim, tmp_path / "live.db", 3.0, more_sent)
     assert set(second.restored.order_ids) == first_ids
     new_ids = {o.client_order_id for o in second.cache.orders()} - first_ids
     assert new_ids
@@ -299,7 +331,7 @@ def test_live_perpetual_node_built_from_config_matches_positions_and_wallet(
 
         async def main() -> TradingNode:
             node = await build_trading_node(config, keys)
-            await _run_for(node, 6.0)
+            await _run_for(node, 6.0, lambda: len(sim.orders("usdm")) >= 20)
             return node
 
         with SimDriver(sim, speed=120.0):

@@ -14,7 +14,7 @@ from typing import Any
 
 import ccxt
 import pytest
-from tests.adapters.exchange_sim.ws_ccxt import T, advance, run
+from tests.adapters.exchange_sim.ws_ccxt import T, advance, run, subscribed
 
 from colin.adapters.exchange_sim import ExchangeSimulator
 from colin.adapters.exchange_sim.ws_faults import WsFaultRule
@@ -159,7 +159,7 @@ def test_duplicated_and_late_acked_depth_frames_are_absorbed(
 
     async def body(exchange: Any) -> None:
         pending = asyncio.ensure_future(exchange.watch_order_book(symbol))
-        await asyncio.sleep(0.1)
+        await subscribed(sim, market)
         await advance(sim, 5_000)  # diffs flow before the subscription is acknowledged
         await asyncio.wait_for(pending, T)
         for _ in range(3):

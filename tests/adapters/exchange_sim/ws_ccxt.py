@@ -41,3 +41,11 @@ def run(sim: ExchangeSimulator, market: str, body: Callable[[Any], Awaitable[Non
 async def advance(sim: ExchangeSimulator, ms: int) -> None:
     """Move the simulator's clock (in a worker thread, so this loop keeps reading sockets)."""
     await asyncio.wait_for(asyncio.to_thread(sim.advance, ms), T)
+
+
+async def subscribed(sim: ExchangeSimulator, market: str) -> None:
+    """Wait until the simulator has handled a SUBSCRIBE of ``market``'s streams (its events
+    reach the socket from then on, acknowledged or not)."""
+    async with asyncio.timeout(T):
+        while not await asyncio.to_thread(sim.market_streams, market):
+            await asyncio.sleep(0.01)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
+from operator import sub
 from typing import Any
 
 import numpy as np
@@ -102,6 +103,7 @@ def bar_stream(
     ts_event_all = columns.ts_event
 
     def prepare(lo: int, hi: int) -> Emitter:
+        ts_event = ts_event_all[lo:hi].tolist()
         # The replay emits every row of the chunk once, in row order, so the bars are built
         # one at a time by a (C-level) map over the chunk's columns and the row index is unused.
         next_bar = map(
@@ -113,8 +115,8 @@ def bar_stream(
             columns.low[lo:hi].tolist(),
             columns.close[lo:hi].tolist(),
             columns.volume[lo:hi].tolist(),
-            columns.ts_open[lo:hi].tolist(),
-            ts_event_all[lo:hi].tolist(),
+            map(sub, ts_event, repeat(tf_ns)),  # ts_open, one int at a time
+            ts_event,
         ).__next__
 
         def emit(_row: int) -> None:

@@ -67,7 +67,7 @@ def default_backtest_risk() -> RiskConfig:
     return RiskConfig.model_validate({"drawdown": {"enabled": False}})
 
 
-_CHUNK = 1 << 16
+_CHUNK = 1 << 15
 _BAR_COLUMNS = ("ts_open", "open", "high", "low", "close", "volume")
 
 

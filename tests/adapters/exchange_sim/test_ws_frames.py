@@ -30,7 +30,7 @@ from colin.adapters.exchange_sim.events import (
 )
 from colin.adapters.exchange_sim.ws_connection import WsSettings
 from colin.adapters.exchange_sim.ws_faults import WsFaultRule, WsFaults
-from colin.adapters.exchange_sim.ws_routes import add_ws_routes
+from colin.adapters.exchange_sim.ws_routes import WS_GATEWAY, add_ws_routes
 
 T = 5.0  # bound on every await
 NOW = 1_700_000_000_000
@@ -385,5 +385,26 @@ def test_usdm_listen_key_stream_frames_expiry_and_refusal() -> None:
             assert await recv(ws) == {"e": "listenKeyExpired", "E": NOW, "listenKey": "good-key"}
             closing = await asyncio.wait_for(ws.receive(), T)
             assert closing.type == aiohttp.WSMsgType.CLOSE and closing.data == 1000
+
+    run(scenario())
+
+
+def test_subscribed_names_the_streams_of_open_connections_per_market() -> None:
+    async def scenario() -> None:
+        sim = StubSim()
+        async with served(sim) as (base, app), aiohttp.ClientSession() as session:
+            market = app[WS_GATEWAY].market
+            a = await session.ws_connect(f"{base}/stream/ws/0")
+            assert market.subscribed("spot") == frozenset()
+            await subscribe(a, "btcusdt@trade", "btcusdt@depth@100ms")
+            assert market.subscribed("spot") == {"btcusdt@trade", "btcusdt@depth@100ms"}
+            assert market.subscribed("usdm") == frozenset()
+            await a.send_json({"method": "UNSUBSCRIBE", "params": ["btcusdt@trade"], "id": 2})
+            assert await recv(a) == {"result": None, "id": 2}
+            assert market.subscribed("spot") == {"btcusdt@depth@100ms"}
+            await a.close()
+            async with asyncio.timeout(T):
+                while market.subscribed("spot"):
+                    await asyncio.sleep(0.01)
 
     run(scenario())

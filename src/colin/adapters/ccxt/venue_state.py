@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 _MS = 1_000_000
 _TRADES_LIMIT = 1000
+_ACCOUNT_READS = 3
+"""How many times the account is read while new fills keep landing between the reads."""
 
 
 class VenueRequests:
@@ -164,19 +166,29 @@ class VenueRequests:
                 missing.add(order.client_order_id)
             else:
                 reports.append(found)
-        fills: list[FillReport] = []
-        for symbol in symbol_list:
-            since_ms = since_ns // _MS if since_ns is not None else None
-            trades = await self.call(
-                "my_trades", self.exchange.fetch_my_trades, symbol, since_ms, _TRADES_LIMIT
+        # The account is read between two reads of the fills: a fill that lands meanwhile shows
+        # as a new trade id in the second read, and the account is read again (the balances
+        # and positions must count exactly the fills reported, or a fill the user stream is
+        # still delivering would be booked twice: once by a correction, once as itself).
+        fills = await self._fills(symbol_list, since_ns)
+        for _ in range(_ACCOUNT_READS):
+            balance = await self.call("balance", self.exchange.fetch_balance)
+            raw_positions = (
+                await self.call("positions", self.exchange.fetch_positions, symbol_list)
+                if with_positions
+                else None
             )
-            fills.extend(fill_report(trade, self.venue) for trade in trades)
-        balance = await self.call("balance", self.exchange.fetch_balance)
+            again = await self._fills(symbol_list, since_ns)
+            settled = {f.trade_id for f in again} == {f.trade_id for f in fills}
+            fills = again
+            if settled:
+                break
+        else:
+            log.warning("fills kept arriving while the account was read; reconciling the last read")
         position_ids: frozenset[InstrumentId] = frozenset()
         positions: tuple[PositionReport, ...] = ()
-        if with_positions:
-            raw = await self.call("positions", self.exchange.fetch_positions, symbol_list)
-            positions = tuple(position_reports(raw, self.venue))
+        if raw_positions is not None:
+            positions = tuple(position_reports(raw_positions, self.venue))
             position_ids = frozenset(InstrumentId.of(s, self.venue) for s in symbol_list)
         return VenueState(
             venue=self.venue,
@@ -188,3 +200,13 @@ class VenueRequests:
             position_instruments=position_ids,
             ts_event=int(self.exchange.milliseconds()) * _MS,
         )
+
+    async def _fills(self, symbols: list[str], since_ns: int | None) -> list[FillReport]:
+        since_ms = since_ns // _MS if since_ns is not None else None
+        fills: list[FillReport] = []
+        for symbol in symbols:
+            trades = await self.call(
+                "my_trades", self.exchange.fetch_my_trades, symbol, since_ms, _TRADES_LIMIT
+            )
+            fills.extend(fill_report(trade, self.venue) for trade in trades)
+        return fills

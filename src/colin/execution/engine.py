@@ -15,7 +15,6 @@ applied twice; events for unknown orders are counted for reconciliation.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from colin.cache.cache import Cache
@@ -26,6 +25,7 @@ from colin.core.ids import ClientOrderId
 from colin.core.topics import EXEC_EXECUTE, EXEC_PROCESS, FILLS_TOPIC, order_events_topic
 from colin.execution.client import ExecutionClient
 from colin.execution.journal import InMemoryJournal, Journal
+from colin.execution.order_events import order_event
 from colin.model.commands import CancelAllOrders, CancelOrder, ModifyOrder, SubmitOrder
 from colin.model.events import (
     OrderEvent,
@@ -101,6 +101,7 @@ class ExecutionEngine:
             self._cache.add_order(order)
         client = self._clients.get(order.instrument_id.venue)
         now = self._clock.timestamp_ns()
+        # spelled out rather than order_event(...): this is once per order on the backtest path
         submitted = OrderSubmitted(
             client_order_id=order.client_order_id,
             instrument_id=order.instrument_id,
@@ -112,7 +113,7 @@ class ExecutionEngine:
         if client is None:
             self.counters.no_client_rejects += 1
             reason = f"no execution client for venue {order.instrument_id.venue}"
-            self.process(_event(OrderRejected, order, now, reason=reason))
+            self.process(order_event(OrderRejected, order, now, now, reason=reason))
             return
         client.submit_order(command)
 
@@ -128,7 +129,7 @@ class ExecutionEngine:
             log.warning("%s of %s ignored: order unknown or closed", verb, client_order_id)
             return
         now = self._clock.timestamp_ns()
-        self._apply_intent(command, order, _event(pending, order, now))
+        self._apply_intent(command, order, order_event(pending, order, now, now))
         client = self._clients[order.instrument_id.venue]
         if isinstance(command, ModifyOrder):
             client.modify_order(command)
@@ -140,7 +141,7 @@ class ExecutionEngine:
         self.journal.append("command", now, command)
         for order in self._cache.orders_open(command.instrument_id, command.strategy_id):
             if command.side is None or order.side is command.side:
-                self._apply(order, _event(OrderPendingCancel, order, now))
+                self._apply(order, order_event(OrderPendingCancel, order, now, now))
         client = self._clients.get(command.instrument_id.venue)
         if client is not None:
             client.cancel_all_orders(command)
@@ -155,7 +156,7 @@ class ExecutionEngine:
         now = self._clock.timestamp_ns()
         self._cache.add_order(order)
         submit = SubmitOrder(order=order, ts_init=now)
-        self._apply_intent(submit, order, _event(OrderSubmitted, order, now))
+        self._apply_intent(submit, order, order_event(OrderSubmitted, order, now, now))
 
     # -- events ----------------------------------------------------------------------------------
 
@@ -203,14 +204,3 @@ class ExecutionEngine:
         if topic is None:
             topic = self._topics[order.strategy_id] = order_events_topic(order.strategy_id)
         self._bus.publish(topic, event)
-
-
-def _event(kind: Callable[..., OrderEvent], order: Order, ts: int, **fields: object) -> OrderEvent:
-    return kind(
-        client_order_id=order.client_order_id,
-        instrument_id=order.instrument_id,
-        strategy_id=order.strategy_id,
-        ts_event=ts,
-        ts_init=ts,
-        **fields,
-    )

@@ -410,6 +410,20 @@ def test_balance_and_position_mismatches_are_reported_and_corrected_on_request()
     assert corrected.reconciler.reconcile(state).is_clean
 
 
+def test_rounding_noise_is_no_mismatch_but_the_venues_number_is_still_taken() -> None:
+    # the venue's average entry price differed from Colin's in the 28th significant digit
+    venue_total = Decimal("10000.00000000000000000000001")
+    state = VenueState(venue=VENUE, balances=(Balance("USDT", venue_total),))
+    reported = Node()
+    assert reported.reconciler.reconcile(state).is_clean
+    assert reported.portfolio.balance_total("USDT") == Decimal(10_000)  # no correction asked
+
+    corrected = Node(ReconcilePolicy(correct_account=True))
+    result = corrected.reconciler.reconcile(state)
+    assert result.is_clean and not result.corrected
+    assert corrected.portfolio.balance_total("USDT") == venue_total
+
+
 def test_correction_needs_a_correctable_account() -> None:
     node = Node()
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from decimal import Decimal
 
 from colin.cache.cache import Cache
 from colin.core.bus import MessageBus
@@ -42,6 +43,7 @@ from colin.execution.reconcile_account import (
 from colin.execution.reconcile_fills import FillBook
 from colin.execution.reconcile_policy import (
     EXTERNAL_STRATEGY,
+    ROUNDING_NOISE,
     ReconcileCounters,
     ReconcilePolicy,
     ReconcileReport,
@@ -327,14 +329,19 @@ class Reconciler:
     ) -> tuple[tuple[BalanceMismatch, ...], tuple[PositionMismatch, ...], bool]:
         if self._account is None:
             return (), (), False
-        tolerance = self.policy.tolerance
+        tolerance = max(self.policy.tolerance, ROUNDING_NOISE)
         balances = compare_balances(state, self._account, tolerance)
         positions = compare_positions(state, self._account, tolerance)
-        if not (self.policy.correct_account and (balances or positions)):
+        if not self.policy.correct_account:
             return balances, positions, False
-        assert isinstance(self._account, AccountCorrector)  # checked in __init__
-        correct_account(self._account, balances, positions)
-        return balances, positions, True
+        # the venue's numbers are taken exactly, rounding noise included; only what exceeds the
+        # tolerance is reported as a mismatch
+        exact_balances = compare_balances(state, self._account, Decimal(0))
+        exact_positions = compare_positions(state, self._account, Decimal(0))
+        if exact_balances or exact_positions:
+            assert isinstance(self._account, AccountCorrector)  # checked in __init__
+            correct_account(self._account, exact_balances, exact_positions)
+        return balances, positions, bool(balances or positions)
 
     # -- events ----------------------------------------------------------------------------------
 

@@ -14,6 +14,11 @@ from enum import Enum
 from colin.core.ids import ClientOrderId, StrategyId
 from colin.execution.reconcile_account import BalanceMismatch, PositionMismatch
 
+ROUNDING_NOISE = Decimal("1e-12")
+"""Differences this small are decimal rounding, never mismatches: Colin and the venue each work
+out an average entry price (and the PnL from it) at 28 significant digits, and the last digits
+may differ. With ``correct_account`` the venue's exact number is still taken, unreported."""
+
 EXTERNAL_STRATEGY = StrategyId("EXTERNAL")
 """The strategy id of orders adopted from the venue."""
 
@@ -43,7 +48,7 @@ class ReconcilePolicy:
     correct_account
         Overwrite mismatched balances and positions with the venue's numbers.
     tolerance
-        Differences up to this amount are not mismatches.
+        Differences up to this amount (at least :data:`ROUNDING_NOISE`) are not mismatches.
     """
 
     unknown_orders: UnknownOrderPolicy = UnknownOrderPolicy.ADOPT

@@ -6,9 +6,10 @@ process (and, with the store's ``"full"`` durability, a power cut too; see
 :mod:`colin.persistence.sql.store`). Payloads are stored with :mod:`colin.persistence.codec` and
 come back as the model objects that were appended.
 
-Appends are on the hot path of every order, so they skip the ORM: one SQLAlchemy Core ``INSERT``
-(compiled once, then served from SQLAlchemy's statement cache) on a connection the journal keeps
-for its lifetime, one transaction per :meth:`SqlJournal.append_many`.
+Appends are on the hot path of every order, so they skip the ORM and SQLAlchemy's execution
+machinery: one ``INSERT`` compiled once and run on the driver's connection, which the journal
+keeps for its lifetime (:class:`~colin.persistence.sql.driver_insert.DriverInsert`), one
+transaction per :meth:`SqlJournal.append_many`.
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.exc import IntegrityError
 
 from colin.core.errors import DataError
 from colin.execution.journal import EntryInput, EntryKind, JournalEntry
 from colin.persistence.codec import CodecError, decode, encode
+from colin.persistence.sql.driver_insert import DriverInsert
 from colin.persistence.sql.models import JournalRow
 from colin.persistence.sql.store import SqlStore
 
@@ -31,7 +33,6 @@ _KINDS: frozenset[str] = frozenset({"command", "event"})
 _APPEND_ATTEMPTS = 100
 _RETRY_PAUSE_S = 0.002
 _READ_BATCH = 1_000
-_INSERT = insert(JournalRow)
 
 
 class SqlJournal:
@@ -55,7 +56,7 @@ class SqlJournal:
             raise ValueError(f"journal stream name must be 1-128 characters, got {stream!r}")
         self._store = store
         self.stream = stream
-        self._connection: Connection | None = None
+        self._insert = DriverInsert(store, cast(Table, JournalRow.__table__))
         self._last = self._read_last_sequence()
 
     def append(self, kind: EntryKind, ts: int, payload: Any) -> JournalEntry:
@@ -102,10 +103,8 @@ class SqlJournal:
                 }
                 for offset, (kind, ts, data) in enumerate(encoded)
             ]
-            connection = self._writer()
             try:
-                with connection.begin():
-                    connection.execute(_INSERT, rows)
+                self._insert.insert_many(rows)
             except IntegrityError:
                 # another writer took one of these sequences: catch up and try the next ones
                 time.sleep(random.uniform(0, _RETRY_PAUSE_S))
@@ -148,11 +147,6 @@ class SqlJournal:
         """The highest sequence written to this stream, 0 when empty."""
         self._last = self._read_last_sequence()
         return self._last
-
-    def _writer(self) -> Connection:
-        if self._connection is None:
-            self._connection = self._store.hold_connection()
-        return self._connection
 
     def _read_last_sequence(self) -> int:
         with self._store.session() as session:

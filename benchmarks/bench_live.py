@@ -173,11 +173,17 @@ def main() -> None:
     parser.add_argument(
         "--latency-only", action="store_true", help="measure tick-to-order latency (1.) only"
     )
+    parser.add_argument(
+        "--loop",
+        choices=("auto", "uvloop", "asyncio"),
+        default="auto",
+        help="event loop of the latency paths (the node's event_loop setting; default auto)",
+    )
     args = parser.parse_args()
     started = time.monotonic()
     load = {"start": os.getloadavg()}
     print(f"load average at start: {load['start'][0]:.2f} (1 min), {os.cpu_count()} CPUs")
-    latency = tick_to_order(args.orders, 60.0)
+    latency = tick_to_order(args.orders, 60.0, loop=args.loop)
     load["tick_to_order_end"] = os.getloadavg()
     print_latency(latency)
     rate: dict[str, Any] = {}

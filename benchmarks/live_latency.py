@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -36,6 +37,7 @@ from colin.adapters.ccxt.symbols import instrument_from_market, to_ccxt_symbol
 from colin.model.book import OrderBook
 from colin.model.data import Bar, TradeTick
 from colin.model.enums import OrderSide, TimeInForce
+from colin.node.event_loop import EventLoopKind, run_on_loop
 from colin.node.exchange_feed import ExchangeFeed
 from colin.node.live_config import TradingNodeConfig
 from colin.node.trading import TradingNode
@@ -394,9 +396,14 @@ PATHS = (
 
 
 def tick_to_order(
-    orders: int, limit_s: float, paths: Sequence[LatencyPath] = PATHS
+    orders: int,
+    limit_s: float,
+    paths: Sequence[LatencyPath] = PATHS,
+    loop: EventLoopKind = "auto",
 ) -> dict[str, Any]:
-    """Measure each path, in a fresh event loop, against the same simulator process."""
+    """Measure each path, in a fresh event loop of the kind ``loop`` names (the node config's
+    ``event_loop`` setting; the bare ccxt paths run on the same kind), against the same
+    simulator process."""
     result: dict[str, Any] = {}
     with SimProcess(SimSpec()) as sim, tempfile.TemporaryDirectory() as tmp:
         for n, path in enumerate(paths):
@@ -407,10 +414,12 @@ def tick_to_order(
                     if path.journal_on_disk
                     else "sqlite:///:memory:"
                 )
-                run = colin_path(sim, probe, path.streams, orders, store, limit_s, path.durability)
+                run = partial(
+                    colin_path, sim, probe, path.streams, orders, store, limit_s, path.durability
+                )
             else:
-                run = bare_ccxt_path(sim, probe, path.streams, orders, limit_s)
-            outcomes = asyncio.run(run)
+                run = partial(bare_ccxt_path, sim, probe, path.streams, orders, limit_s)
+            outcomes = run_on_loop(run, loop)
             by_kind = probe.latencies()
             every = [v for k in KINDS for v in by_kind[k]]
             result[path.name] = {

@@ -8,7 +8,6 @@ SIGTERM stop the node cleanly with exit status 0.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from enum import StrEnum
 from typing import Annotated, Any, NoReturn
@@ -19,6 +18,7 @@ from colin.cli.run_options import CcxtConfigOption, ConfigOption
 from colin.core.errors import ColinError
 from colin.node.ccxt_config import load_ccxt_config, market_overrides
 from colin.node.config import ColinConfig, load_config
+from colin.node.event_loop import run_on_loop
 from colin.node.launch import build_trading_node
 from colin.node.logging import configure_json_logging
 from colin.node.safety import CONFIRM_FLAG, live_refusal
@@ -68,7 +68,7 @@ def run(
             _refuse(f"refusing to start live trading: {refusal}")
     configure_json_logging(trading.log_level)
     try:
-        code = asyncio.run(_run_node(config))
+        code = run_on_loop(lambda: _run_node(config), trading.event_loop)
     except ColinError as exc:
         _refuse(_one_line(str(exc)))
     raise typer.Exit(code=code)

@@ -21,6 +21,7 @@ from pydantic import Field, model_validator
 
 from colin.matching.config import SimulatedVenueConfig
 from colin.node.config_types import Balances, FrozenConfig, InstrumentIds, Timeframe, TimeWindow
+from colin.node.event_loop import EventLoopKind
 from colin.risk.config import RiskConfig
 
 TradingMode = Literal["paper", "live"]
@@ -131,6 +132,11 @@ class TradingNodeConfig(FrozenConfig):
         description="Merged into the ccxt exchange config (e.g. URLs of the local simulator)",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    event_loop: EventLoopKind = Field(
+        "auto",
+        description="'auto' runs on uvloop when it is installed (shorter tick-to-order path), "
+        "'uvloop' requires it, 'asyncio' uses the standard loop",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> TradingNodeConfig:

@@ -14,14 +14,14 @@ from __future__ import annotations
 import gc
 import time
 import uuid
-from array import array
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from colin.backtest.replay import ProgressCallback, TimeStep, replay_bar_series, replay_streams
 from colin.backtest.result import BacktestResult
 from colin.backtest.streams import (
     PRIORITY_BOOK,
@@ -31,7 +31,6 @@ from colin.backtest.streams import (
     BarColumns,
     Stream,
     bar_stream,
-    chunks,
     object_stream,
 )
 from colin.cache.cache import Cache
@@ -55,7 +54,7 @@ from colin.risk.config import RiskConfig
 from colin.risk.engine import RiskEngine
 from colin.strategy.strategy import Strategy
 
-ProgressCallback = Callable[[int, int], None]
+__all__ = ["BacktestEngine", "ProgressCallback", "default_backtest_risk"]
 
 
 def default_backtest_risk() -> RiskConfig:
@@ -67,7 +66,6 @@ def default_backtest_risk() -> RiskConfig:
     return RiskConfig.model_validate({"drawdown": {"enabled": False}})
 
 
-_CHUNK = 1 << 15
 _BAR_COLUMNS = ("ts_open", "open", "high", "low", "close", "volume")
 
 
@@ -219,36 +217,23 @@ class BacktestEngine:
     def _replay(
         self, streams: list[Stream], total: int, progress: ProgressCallback | None
     ) -> tuple[np.ndarray, np.ndarray]:
-        equity_ts = array("q")
-        equity = array("d")
-        record_ts, record_equity = equity_ts.append, equity.append
-        portfolio_equity = self.portfolio.equity
-        handle_equity = self.risk_engine.handle_equity
-        advance = self.clock.advance_to
-        venue_times = [venue.process_time for venue in self.venues.values()]
-        process_time = venue_times[0] if len(venue_times) == 1 else _each(venue_times)
-        done = 0
-        last_ts = -1
-        for ts_list, sid_list, row_list, emitters in chunks(streams, _CHUNK):
-            for ts, sid, row in zip(ts_list, sid_list, row_list, strict=True):
-                if ts != last_ts:
-                    if last_ts >= 0:
-                        value = portfolio_equity()
-                        record_ts(last_ts)
-                        record_equity(value)
-                        handle_equity(last_ts, value)
-                    advance(ts)
-                    process_time(ts)
-                    last_ts = ts
-                emitters[sid](row)  # type: ignore[misc]
-            done += len(ts_list)
-            if progress is not None:
-                progress(done, total)
-        value = portfolio_equity()
-        record_ts(last_ts)
-        record_equity(value)
-        handle_equity(last_ts, value)
-        return np.frombuffer(equity_ts, dtype=np.int64), np.frombuffer(equity, dtype=np.float64)
+        step = TimeStep(
+            self.clock.advance_to,
+            list(self.venues.values()),
+            self.portfolio.equity,
+            self.risk_engine.handle_equity,
+        )
+        columns = self._single_bar_series(streams)
+        if columns is not None:
+            handler = self.data_engine.bar_handler(columns.instrument_id, columns.timeframe)
+            return replay_bar_series(columns, step.venues[0], handler, step, progress)
+        return replay_streams(streams, total, step, progress)
+
+    def _single_bar_series(self, streams: list[Stream]) -> BarColumns | None:
+        """The bar series when it is all there is to replay (at the only venue), else ``None``."""
+        if len(self._bars) == 1 and len(streams) == 1 and len(self.venues) == 1:
+            return self._bars[0]
+        return None
 
     def _build_venues(self) -> None:
         by_venue: dict[str, list[Instrument]] = {}
@@ -336,16 +321,6 @@ class BacktestEngine:
             finished_at_ns=time.time_ns(),
             events_processed=events,
         )
-
-
-def _each(calls: Sequence[Callable[[int], None]]) -> Callable[[int], None]:
-    """Return one function that calls every function of ``calls`` in order."""
-
-    def call_all(ts: int) -> None:
-        for call in calls:
-            call(ts)
-
-    return call_all
 
 
 def _plain(value: Any) -> Any:

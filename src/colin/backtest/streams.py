@@ -69,6 +69,27 @@ class BarColumns:
     def __len__(self) -> int:
         return len(self.ts_open)
 
+    def bars(self, lo: int, hi: int) -> Iterator[Bar]:
+        """Return the bars of rows ``lo:hi`` in order, each built when it is asked for.
+
+        One C-level ``map`` over the rows' column lists: no per-bar indexing, and no whole-run
+        Python lists or ``Bar`` objects.
+        """
+        tf_ns = timeframe_to_ns(self.timeframe)
+        ts_event = (self.ts_open[lo:hi] + tf_ns).tolist()
+        return map(
+            Bar,
+            repeat(self.instrument_id),
+            repeat(self.timeframe),
+            self.open[lo:hi].tolist(),
+            self.high[lo:hi].tolist(),
+            self.low[lo:hi].tolist(),
+            self.close[lo:hi].tolist(),
+            self.volume[lo:hi].tolist(),
+            map(sub, ts_event, repeat(tf_ns)),  # ts_open, one int at a time
+            ts_event,
+        )
+
     def validate(self) -> None:
         """Refuse bars that would give a silently wrong replay."""
         name = f"bars {self.instrument_id} {self.timeframe}"
@@ -99,25 +120,10 @@ def bar_stream(
 ) -> Stream:
     """Build the replay stream of one bar series (venue first, then the data engine)."""
     iid, tf = columns.instrument_id, columns.timeframe
-    tf_ns = timeframe_to_ns(tf)
-    ts_event_all = columns.ts_event
 
     def prepare(lo: int, hi: int) -> Emitter:
-        ts_event = ts_event_all[lo:hi].tolist()
-        # The replay emits every row of the chunk once, in row order, so the bars are built
-        # one at a time by a (C-level) map over the chunk's columns and the row index is unused.
-        next_bar = map(
-            Bar,
-            repeat(iid),
-            repeat(tf),
-            columns.open[lo:hi].tolist(),
-            columns.high[lo:hi].tolist(),
-            columns.low[lo:hi].tolist(),
-            columns.close[lo:hi].tolist(),
-            columns.volume[lo:hi].tolist(),
-            map(sub, ts_event, repeat(tf_ns)),  # ts_open, one int at a time
-            ts_event,
-        ).__next__
+        # The replay emits every row of the chunk once, in row order, so the row index is unused.
+        next_bar = columns.bars(lo, hi).__next__
 
         def emit(_row: int) -> None:
             bar = next_bar()
@@ -126,7 +132,7 @@ def bar_stream(
 
         return emit
 
-    return Stream(f"bars {iid} {tf}", ts_event_all, PRIORITY_BAR, tf_ns, prepare)
+    return Stream(f"bars {iid} {tf}", columns.ts_event, PRIORITY_BAR, timeframe_to_ns(tf), prepare)
 
 
 def object_stream(

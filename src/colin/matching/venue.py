@@ -58,6 +58,13 @@ class SimulatedVenue:
     ValueError
         If an instrument belongs to another venue, or the configured leverage exceeds a
         perpetual's ``max_leverage``.
+
+    Attributes
+    ----------
+    active
+        The instruments with commands in flight, working orders or an open perpetual position
+        (read-only for callers). While it is empty, :meth:`process_time` and
+        :meth:`process_bar` do nothing, so a replay loop may skip calling them.
     """
 
     def __init__(
@@ -88,7 +95,7 @@ class SimulatedVenue:
         self._matchers = self._desk.matchers
         self._latency = config.latency.sampler()
         self._inflight: dict[InstrumentId, list[tuple[int, int, Command]]] = {}
-        self._active: set[InstrumentId] = set()
+        self.active: set[InstrumentId] = set()
         self._command_seq = 0
         self._busy = 0  # > 0 while market data or time is being processed
 
@@ -163,7 +170,7 @@ class SimulatedVenue:
 
     def process_bar(self, bar: Bar) -> None:
         """Match the instrument's orders against the bar's intrabar path."""
-        if bar.instrument_id not in self._active:
+        if bar.instrument_id not in self.active:
             return
         self._busy += 1
         try:
@@ -177,7 +184,7 @@ class SimulatedVenue:
         matcher = self._matchers.get(instrument_id)
         if matcher is None:
             return
-        if instrument_id in self._active:
+        if instrument_id in self.active:
             last = matcher.last_price
             hint = trade.price if last is None else last
             self._busy += 1
@@ -238,7 +245,7 @@ class SimulatedVenue:
         for the next bar, whose walk applies it at its arrival time, unless ``ts_ns`` is past
         that bar's expected close (a gap, or the end of the data).
         """
-        if not self._active:
+        if not self.active:
             return
         self._busy += 1
         try:
@@ -318,7 +325,7 @@ class SimulatedVenue:
 
     def _on_book_state(self, matcher: OrderMatcher, ts: int, update: Callable[[], None]) -> None:
         instrument_id = matcher.instrument.id
-        if instrument_id not in self._active:
+        if instrument_id not in self.active:
             update()
             return
         self._busy += 1
@@ -340,9 +347,9 @@ class SimulatedVenue:
             or (matcher is not None and matcher.orders)
             or self._account.has_position(instrument_id)
         ):
-            self._active.add(instrument_id)
-        elif instrument_id in self._active:
-            self._active.discard(instrument_id)
+            self.active.add(instrument_id)
+        elif instrument_id in self.active:
+            self.active.discard(instrument_id)
             if matcher is not None:
                 # bars of an idle instrument are not followed: its last price would go stale
                 matcher.last_price = None
@@ -363,7 +370,7 @@ class SimulatedVenue:
         heapq.heappush(
             self._inflight.setdefault(instrument_id, []), (arrival, self._command_seq, command)
         )
-        self._active.add(instrument_id)
+        self.active.add(instrument_id)
         now = self._clock.timestamp_ns()
         if not self._busy and arrival <= now and not self._awaits_bar(instrument_id, arrival, now):
             # commands sent from an event handler while the venue is matching wait for the

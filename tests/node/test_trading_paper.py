@@ -253,7 +253,7 @@ def test_replayed_bars_on_the_system_clock_get_a_warning_naming_the_fix(
 ) -> None:
     # 2024 bars on the 2026 system clock: orders would wait for market data that never comes
     node = _paper_node(tmp_path, clock="live")
-    with caplog.at_level(logging.WARNING, logger="colin.node.trading"):
+    with caplog.at_level(logging.WARNING, logger="colin.node.staleness"):
         asyncio.run(asyncio.wait_for(node.run(install_signal_handlers=False), 60))
     (warning,) = [r for r in caplog.records if "behind the system clock" in r.getMessage()]
     assert "trading.clock: event" in warning.getMessage()
@@ -264,7 +264,7 @@ def test_the_event_clock_takes_replayed_bars_without_a_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     node = _paper_node(tmp_path)
-    with caplog.at_level(logging.WARNING, logger="colin.node.trading"):
+    with caplog.at_level(logging.WARNING, logger="colin.node.staleness"):
         asyncio.run(asyncio.wait_for(node.run(install_signal_handlers=False), 60))
     assert not [r for r in caplog.records if "behind the system clock" in r.getMessage()]
     assert node.fills  # and it trades

@@ -7,7 +7,8 @@ written as strings, so a log call never fails on a ``Decimal`` or an id.
 
 :func:`log_trading_events` puts what an operator must see on the log: every fill, every order
 the risk engine denied or the venue rejected, and every risk event (state changes, breaker
-trips, warnings). Market data is never logged.
+trips, warnings). Market data is never logged. :func:`final_state` is what the node logs when
+it stops.
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ import sys
 from datetime import UTC, datetime
 from typing import IO, Any
 
+from colin.cache.cache import Cache
 from colin.core.bus import MessageBus
 from colin.core.topics import FILLS_TOPIC, RISK_EVENTS_TOPIC
+from colin.execution.reconcile_policy import ReconcileReport
 from colin.model.events import OrderDenied, OrderEvent, OrderFilled, OrderRejected
+from colin.portfolio.portfolio import Portfolio
 
 # attributes every LogRecord has; anything else on a record came from ``extra=``
 _STANDARD = frozenset(
@@ -124,3 +128,19 @@ def _log_refusal(event: OrderEvent) -> None:
 def _log_risk_event(event: Any) -> None:
     record = event.to_record() if hasattr(event, "to_record") else {"detail": repr(event)}
     _trading.warning("risk event", extra={"event": record})
+
+
+def final_state(
+    last_report: ReconcileReport | None, fills: int, cache: Cache, portfolio: Portfolio
+) -> dict[str, Any]:
+    """The fields of the node's last log line: account mismatches at the last reconciliation
+    (``None`` without one), fills, open orders, balances and open positions."""
+    return {
+        "account_mismatches": None
+        if last_report is None
+        else len(last_report.balance_mismatches) + len(last_report.position_mismatches),
+        "fills": fills,
+        "open_orders": len(cache.orders_open()),
+        "balances": {c: str(v) for c, v in portfolio.balances().items()},
+        "positions": {str(p.instrument.id): str(p.quantity) for p in portfolio.positions_open()},
+    }

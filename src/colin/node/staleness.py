@@ -5,6 +5,9 @@ seconds since the most silent instrument last sent anything) on a timer and hand
 :meth:`StaleFeedMonitor.check`. After ``reducing_after_s`` seconds of silence the risk engine goes
 to REDUCING, after ``halted_after_s`` to HALTED; when data flows again the monitor releases the
 state it set (a state set by the operator or another rule stays).
+
+:func:`warn_if_replayed` is the other freshness check: on the system clock, a first bar stamped
+long before now means the data is a replay.
 """
 
 from __future__ import annotations
@@ -12,11 +15,33 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
+from colin.core.time import timeframe_to_ns
+from colin.model.data import Bar
 from colin.model.enums import TradingState
 from colin.node.live_config import StaleFeedConfig
 
 log = logging.getLogger(__name__)
 OWNER = "stale_feed"
+
+REPLAY_LAG_S = 3600.0
+"""A first bar this much older (after its close, and two bars) than the system clock is a replay."""
+
+
+def warn_if_replayed(bar: Bar, now_ns: int) -> None:
+    """Log a warning if ``bar`` (the first of its instrument) is far behind the system clock.
+
+    Such a bar comes from a replay (the exchange simulator, a catalog): a paper venue on the
+    system clock waits for market data after each order's arrival, so no order would ever fill.
+    The warning names the fix (``clock: event``).
+    """
+    behind_s = (now_ns - bar.ts_event) / 1e9
+    if behind_s > max(REPLAY_LAG_S, 2 * timeframe_to_ns(bar.timeframe) / 1e9):
+        log.warning(
+            "market data is %.0f s behind the system clock (a replay?): orders may never fill "
+            "on the system clock; set trading.clock: event",
+            behind_s,
+            extra={"instrument_id": str(bar.instrument_id), "behind_s": round(behind_s)},
+        )
 
 
 class RuleStateControl(Protocol):

@@ -36,7 +36,6 @@ from colin.core.bus import MessageBus
 from colin.core.clock import Clock, LiveClock, SimClock
 from colin.core.errors import ConfigError
 from colin.core.ids import InstrumentId
-from colin.core.time import timeframe_to_ns
 from colin.core.topics import FILLS_TOPIC, RISK_EVENTS_TOPIC, RISK_EXECUTE
 from colin.data.engine import DataEngine
 from colin.execution.engine import ExecutionEngine
@@ -52,18 +51,15 @@ from colin.node.feeds import MarketFeed
 from colin.node.gc_policy import IdleCollector
 from colin.node.live_config import TradingNodeConfig
 from colin.node.live_execution import LiveExecution
-from colin.node.logging import log_trading_events
+from colin.node.logging import final_state, log_trading_events
 from colin.node.recovery import RestoredState, deny_unsent, restore_from_journal
-from colin.node.staleness import StaleFeedMonitor
+from colin.node.staleness import StaleFeedMonitor, warn_if_replayed
 from colin.persistence.sql import SqlJournal, SqlStore
 from colin.portfolio.portfolio import Portfolio
 from colin.risk.engine import RiskEngine
 from colin.strategy.strategy import Strategy
 
 log = logging.getLogger(__name__)
-
-_REPLAY_LAG_S = 3600.0
-"""A first bar this much older (after its close, and two bars) than the system clock is a replay."""
 
 _TICK_S = 0.05
 _SHUTDOWN_CANCEL_WAIT_S = 5.0
@@ -220,22 +216,9 @@ class TradingNode:
             await self.feed.close()
             self.store.close()
             self._collector.stop()
-        final = self.live.reports[-1] if self.live is not None and self.live.reports else None
-        log.info(
-            "node stopped",
-            extra={
-                "reason": self.stop_reason,
-                "account_mismatches": None
-                if final is None
-                else len(final.balance_mismatches) + len(final.position_mismatches),
-                "fills": len(self.fills),
-                "open_orders": len(self.cache.orders_open()),
-                "balances": {c: str(v) for c, v in self.portfolio.balances().items()},
-                "positions": {
-                    str(p.instrument.id): str(p.quantity) for p in self.portfolio.positions_open()
-                },
-            },
-        )
+        last = self.live.reports[-1] if self.live is not None and self.live.reports else None
+        state = final_state(last, len(self.fills), self.cache, self.portfolio)
+        log.info("node stopped", extra={"reason": self.stop_reason, **state})
         return code
 
     async def _connect(self) -> bool:
@@ -355,7 +338,8 @@ class TradingNode:
             # value balances from the first open, as a backtest does before its first bar
             self.cache.last_prices[bar.instrument_id] = bar.open
             self.cache.last_price_times[bar.instrument_id] = bar.ts_open
-            self._warn_if_replayed(bar)
+            if not self.event_clock:
+                warn_if_replayed(bar, self.clock.timestamp_ns())
         if self.event_clock:
             self._advance(bar.ts_event)
         if self.paper_venue is not None:
@@ -365,21 +349,6 @@ class TradingNode:
         if handler is None:
             handler = self._bar_handlers[key] = self.data_engine.bar_handler(*key)
         handler(bar)
-
-    def _warn_if_replayed(self, bar: Bar) -> None:
-        """On the system clock, a bar stamped long before now comes from a replay (the exchange
-        simulator, a catalog): the paper venue waits for market data after each order's arrival,
-        so no order would ever fill. Say so once, naming the fix."""
-        if self.event_clock:
-            return
-        behind_s = (self.clock.timestamp_ns() - bar.ts_event) / 1e9
-        if behind_s > max(_REPLAY_LAG_S, 2 * timeframe_to_ns(bar.timeframe) / 1e9):
-            log.warning(
-                "market data is %.0f s behind the system clock (a replay?): orders may never fill "
-                "on the system clock; set trading.clock: event",
-                behind_s,
-                extra={"instrument_id": str(bar.instrument_id), "behind_s": round(behind_s)},
-            )
 
     def handle_trade(self, trade: TradeTick) -> None:
         """Take a public trade."""

@@ -7,16 +7,18 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from colin.core.bus import MessageBus
 from colin.core.ids import ClientOrderId, InstrumentId, StrategyId
 from colin.core.topics import RISK_EXECUTE, bars_topic
-from colin.model.commands import CancelOrder
+from colin.model.commands import CancelOrder, ModifyOrder
 from colin.model.enums import OrderSide, OrderStatus, OrderType
 from colin.model.orders import Order
 from colin.risk import RiskConfig, TradingWindow
 from colin.risk.checks import RestrictedCheck, TradingHoursCheck, validate_order
 from colin.risk.config import DrawdownConfig
 from colin.risk.drawdown import DrawdownController
-from colin.risk.ledger import InstrumentOrders
+from colin.risk.engine import RiskEngine
+from colin.risk.ledger import InstrumentOrders, OpenOrderLedger
 from colin.risk.spec import MEMO_SIZE, InstrumentSpec
 
 from .harness import BTC, BTC_PERP, ETH, Node, spot
@@ -222,3 +224,40 @@ def test_an_unknown_instrument_id_never_reaches_the_plan() -> None:
     node = Node(RiskConfig(**OFF))
     node.buy(InstrumentId("XRP/USDT.SIM"), "1", "1")
     assert node.last_decision.reasons[0].startswith("unknown_instrument")
+
+
+def _ledger_totals(ledger: OpenOrderLedger) -> tuple[object, ...]:
+    """The ledger's totals but costs (an approval prices in the limit's distance to the market),
+    rounded (sums in another order differ in the last bits)."""
+    by_instrument = {
+        k: (v.count, round(v.buy_qty, 9), round(v.sell_qty, 9), v.highest_buy, v.lowest_sell)
+        for k, v in ledger.by_instrument.items()
+        if v.count
+    }
+    reserved = {k: round(v, 6) for k, v in ledger.reserved.items()}
+    return ledger.count, round(ledger.notional, 6), reserved, by_instrument
+
+
+def test_the_ledger_follows_its_orders_through_their_events() -> None:
+    # submitted and accepted leave the ledger as it is; fills and amendments resize an order
+    config = RiskConfig(**OFF)
+    node = Node(config)
+    partly = node.buy(BTC, "0.5", "49000")
+    amended = node.sell(ETH, "2", "2100")
+    node.buy(BTC_PERP, "0.2")  # a market order, working until told otherwise
+    node.venue.fill(partly, Decimal("0.2"))
+    node.bus.send(
+        RISK_EXECUTE,
+        ModifyOrder(
+            instrument_id=ETH,
+            strategy_id=amended.strategy_id,
+            client_order_id=amended.client_order_id,
+            quantity=Decimal("1.5"),
+            price=Decimal("2150"),
+            ts_init=0,
+        ),
+    )
+    assert amended.quantity == Decimal("1.5") and partly.filled_qty == Decimal("0.2")
+    # a node restarted on the same cache builds its ledger from the open orders alone
+    rebuilt = RiskEngine(MessageBus(), node.clock, node.cache, node.portfolio, config).ledger
+    assert _ledger_totals(node.risk.ledger) == _ledger_totals(rebuilt)

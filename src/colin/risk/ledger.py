@@ -12,13 +12,15 @@ from __future__ import annotations
 from colin.cache.cache import CacheFacade
 from colin.core.ids import ClientOrderId, InstrumentId
 from colin.model.enums import OrderSide, OrderStatus, OrderType
-from colin.model.events import OrderEvent
+from colin.model.events import OrderAccepted, OrderEvent, OrderSubmitted
 from colin.model.orders import Order
 from colin.risk.spec import InstrumentSpec
 
 _BUY = OrderSide.BUY
 _INITIALIZED = OrderStatus.INITIALIZED
 _PRICED = (OrderType.LIMIT, OrderType.STOP_LIMIT)
+# events that leave an order open with the same quantity, price and fills (every order has both)
+_UNCHANGED_BY = frozenset({OrderSubmitted, OrderAccepted})
 
 
 class InstrumentOrders:
@@ -178,6 +180,8 @@ class OpenOrderLedger:
 
     def on_order_event(self, event: OrderEvent) -> None:
         """Re-size or drop an order after the execution engine moved it."""
+        if event.__class__ in _UNCHANGED_BY:
+            return
         entry = self._entries.pop(event.client_order_id, None)
         if entry is None:
             return

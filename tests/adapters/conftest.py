@@ -24,6 +24,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from ccxt.binance import binance as sync_binance
@@ -31,6 +32,7 @@ from ccxt.binance import binance as sync_binance
 from colin.adapters.exchange_sim import ExchangeSimulator, SimMarketData
 from colin.adapters.exchange_sim.events import Market
 from colin.core.ids import InstrumentId
+from colin.core.time import NANOS_PER_MILLI
 from colin.model.book import BookDeltas, BookSnapshot
 from colin.model.data import TradeTick
 from colin.model.instrument import Instrument
@@ -45,6 +47,8 @@ SIM_BALANCES = {
     "usdm": {"USDT": Decimal(10000)},
 }
 CLIENT_TIMEOUT_MS = 10_000
+HOUR_MS = 3_600_000
+FUNDING_START_MS = 1708387200000  # 2024-02-20 00:00:00 UTC
 
 
 def perpetual_instrument() -> Instrument:
@@ -93,6 +97,23 @@ def _start(
         simulator.stop_thread()
 
 
+def funding_frame() -> pd.DataFrame:
+    """8-hourly funding from 2024-02-20 to 2024-04-10; the mark price of every fourth missing."""
+    ts = FUNDING_START_MS + np.arange(150) * 8 * HOUR_MS
+    mark = 60_000 + np.arange(150) * 10.5
+    mark[::4] = np.nan
+    rate = 0.0001 * ((np.arange(150) % 5) - 2)
+    return pd.DataFrame({"ts_event": ts * NANOS_PER_MILLI, "rate": rate, "mark_price": mark})
+
+
+def interest_frame() -> pd.DataFrame:
+    """Open interest every 5 minutes over the same 50 days (no value column)."""
+    ts = FUNDING_START_MS + np.arange(50 * 288) * 300_000
+    return pd.DataFrame(
+        {"ts_event": ts * NANOS_PER_MILLI, "open_interest": 70_000 + np.arange(len(ts)) * 0.5}
+    )
+
+
 @pytest.fixture
 def sim(sim_instruments: list[Instrument], btc_bars: pd.DataFrame) -> Iterator[ExchangeSimulator]:
     """A stepped simulator replaying the sample 1m bars for spot and perpetual, started."""
@@ -109,6 +130,17 @@ def sim_l2(
     book, trades = btc_capture
     data = SimMarketData(timeframe="1m", trades=trades, book=book)
     yield from _start(sim_instruments, data)
+
+
+@pytest.fixture
+def sim_history(
+    sim_instruments: list[Instrument], btc_bars: pd.DataFrame
+) -> Iterator[ExchangeSimulator]:
+    """The bar simulator with a funding and open-interest history (served for the perpetual)."""
+    data = SimMarketData(
+        bars=btc_bars, timeframe="1m", funding=funding_frame(), open_interest=interest_frame()
+    )
+    yield from _start(sim_instruments, data, start_ms=SIM_START_MS)
 
 
 def _client(simulator: ExchangeSimulator, market: Market) -> Any:

@@ -25,6 +25,7 @@ class DownloadKindChoice(StrEnum):
     OHLCV = "ohlcv"
     TRADES = "trades"
     FUNDING = "funding"
+    OPEN_INTEREST = "open_interest"
 
 
 def download_command(
@@ -40,7 +41,12 @@ def download_command(
     exchange: Annotated[
         str, typer.Option(help="binance, bybit, okx, deribit, kraken or hyperliquid")
     ] = "binance",
-    timeframe: Annotated[str, typer.Option("--timeframe", "-t", help="Bar timeframe")] = "1m",
+    timeframe: Annotated[
+        str,
+        typer.Option(
+            "--timeframe", "-t", help="Bar timeframe; for open interest its period (5m or more)"
+        ),
+    ] = "1m",
     until: Annotated[
         str | None, typer.Option(help="End, ISO date/time UTC (exclusive; default: now)")
     ] = None,
@@ -53,7 +59,7 @@ def download_command(
         int | None, typer.Option("--page-limit", hidden=True, help="Rows per request")
     ] = None,
 ) -> None:
-    """Download bars, trades or funding rates from an exchange into the catalog.
+    """Download bars, trades, funding rates or open interest from an exchange into the catalog.
 
     Resumable: only what the catalog lacks in [--since, --until) is fetched, so an interrupted
     download continues where it stopped and holes in stored bars are repaired. Bars the venue

@@ -16,7 +16,7 @@ import time
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -32,6 +32,9 @@ from colin.model.instrument import Instrument
 from colin.persistence.catalog import default_catalog, iter_book_events, iter_trades
 from colin.persistence.catalog.layered import LayeredCatalog
 from colin.persistence.catalog.layout import DataKind, DatasetKey
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 VENUE = "BINANCE"
 console = Console()
@@ -68,6 +71,17 @@ def _market_data(catalog: LayeredCatalog, source: InstrumentId, timeframe: str) 
     return SimMarketData(bars=bars, timeframe=timeframe, trades=trades, book=book)
 
 
+def _with_history(data: SimMarketData, catalog: LayeredCatalog, iid: InstrumentId) -> SimMarketData:
+    """``data`` with the funding and open-interest history the catalog holds for ``iid``."""
+    funding: pd.DataFrame | None = None
+    interest: pd.DataFrame | None = None
+    if catalog.has_dataset(DatasetKey(DataKind.FUNDING, iid)):
+        funding = catalog.read_funding(iid)
+    if catalog.has_dataset(DatasetKey(DataKind.OPEN_INTEREST, iid)):
+        interest = catalog.read_open_interest(iid)
+    return replace(data, funding=funding, open_interest=interest)
+
+
 def resolve_markets(
     catalog: LayeredCatalog, symbols: list[str], timeframe: str
 ) -> tuple[list[Instrument], dict[str, SimMarketData]]:
@@ -93,7 +107,8 @@ def resolve_markets(
                 f"the catalog has no instrument {iid}; it has: {', '.join(sorted(known))}"
             )
         has_bars = catalog.has_dataset(DatasetKey(DataKind.BARS, iid, timeframe))
-        market[str(iid)] = _market_data(catalog, iid if has_bars else spot_id, timeframe)
+        data = _market_data(catalog, iid if has_bars else spot_id, timeframe)
+        market[str(iid)] = _with_history(data, catalog, iid)
         instruments.append(instrument)
     return instruments, market
 

@@ -2,9 +2,10 @@
 
 For each symbol the venue's market becomes a catalog instrument, then only what the catalog lacks
 is fetched: for bars, every range of missing bar open times in ``[since, until)`` (so an
-interrupted download resumes where it stopped and holes are repaired); for trades and funding, the
-spans before the first and after the last stored row. Pages are written as they arrive (in batches
-of ``flush_rows``; an interruption keeps what was written). After the fetch, bars are checked with
+interrupted download resumes where it stopped and holes are repaired); for trades, funding and open
+interest (sampled every ``timeframe``), the spans before the first and after the last stored
+row. Pages are written as they arrive (in batches of ``flush_rows``; an interruption keeps what
+was written). After the fetch, bars are checked with
 :func:`colin.data.quality.check_bars` and missing ranges are fetched once more; what is still
 missing then (a venue outage, a pair listed later than ``since``) is reported, not invented.
 """
@@ -32,9 +33,15 @@ from colin.persistence.catalog import DataKind, DatasetKey, ParquetCatalog
 
 logger = logging.getLogger(__name__)
 
-DownloadKind = Literal["ohlcv", "trades", "funding"]
+DownloadKind = Literal["ohlcv", "trades", "funding", "open_interest"]
 Progress = Callable[[InstrumentId, int, int], None]
-"""``(instrument, done, total)``: bars for OHLCV, seconds of the span for trades and funding."""
+"""``(instrument, done, total)``: bars for OHLCV, seconds of the span for the other kinds."""
+
+_TICK_KINDS: dict[str, DataKind] = {
+    "trades": DataKind.TRADES,
+    "funding": DataKind.FUNDING,
+    "open_interest": DataKind.OPEN_INTEREST,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +90,10 @@ async def download(
     """
     if request.start_ns >= (request.end_ns or 2**63 - 1):
         raise ConfigError("--since must be before --until")
+    if request.kind == "open_interest" and timeframe_to_ns(request.timeframe) < 300 * 10**9:
+        raise ConfigError(
+            "open interest is sampled every 5m or more: pass --timeframe 5m (or 15m, 1h, 1d...)"
+        )
     reports = []
     exchanges: dict[MarketType, Any] = {}
     buckets: dict[MarketType, TokenBucket] = {}
@@ -138,7 +149,7 @@ class _Job:
         if kind == "ohlcv":
             await self._bars()
         else:
-            await self._ticks(DataKind.TRADES if kind == "trades" else DataKind.FUNDING)
+            await self._ticks(_TICK_KINDS[kind])
         self.report.requests = self.backfiller.requests
         return self.report
 
@@ -179,7 +190,7 @@ class _Job:
         bars = self.catalog.read_bars(self.instrument_id, self.request.timeframe, start, end)
         return bars["ts_open"].to_numpy(np.int64)
 
-    # -- trades and funding ----------------------------------------------------------------------
+    # -- trades, funding and open interest -------------------------------------------------------
 
     async def _ticks(self, kind: DataKind) -> None:
         start = self.request.start_ns
@@ -187,11 +198,19 @@ class _Job:
         spans = self._unstored_spans(kind, start, end)
         self.total = sum(stop - first for first, stop in spans) // 10**9
         self._tick(0)
-        fetch = self.backfiller.trades if kind is DataKind.TRADES else self.backfiller.funding
         for first, stop in spans:
             self.report.fetched.append((first, stop))
-            await self._write(kind, fetch(self.instrument_id, first, stop), first)
+            await self._write(kind, self._fetch(kind, first, stop), first)
             self._tick(self._base + (stop - first) // 10**9)
+
+    def _fetch(self, kind: DataKind, start: int, end: int) -> AsyncIterator[pd.DataFrame]:
+        if kind is DataKind.TRADES:
+            return self.backfiller.trades(self.instrument_id, start, end)
+        if kind is DataKind.FUNDING:
+            return self.backfiller.funding(self.instrument_id, start, end)
+        return self.backfiller.open_interest(
+            self.instrument_id, start, end, period=self.request.timeframe
+        )
 
     def _unstored_spans(self, kind: DataKind, start: int, end: int) -> list[Range]:
         key = DatasetKey(kind, self.instrument_id)
@@ -250,8 +269,10 @@ class _Job:
                 written = self.catalog.write_bars(self.instrument_id, self.request.timeframe, frame)
             elif kind is DataKind.TRADES:
                 written = self.catalog.write_trades(self.instrument_id, frame)
-            else:
+            elif kind is DataKind.FUNDING:
                 written = self.catalog.write_funding(self.instrument_id, frame)
+            else:
+                written = self.catalog.write_open_interest(self.instrument_id, frame)
             self.report.rows_written += written
         return [held] if len(held) else []
 

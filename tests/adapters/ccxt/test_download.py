@@ -8,12 +8,20 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from tests.adapters.conftest import PERP_ID, SIM_BALANCES, SIM_START_MS, SPOT_ID
+from tests.adapters.conftest import (
+    HOUR_MS,
+    PERP_ID,
+    SIM_BALANCES,
+    SIM_START_MS,
+    SPOT_ID,
+    funding_frame,
+    interest_frame,
+)
 
 from colin.adapters.exchange_sim import ExchangeSimulator, SimMarketData
 from colin.core.errors import ConfigError
 from colin.core.ids import InstrumentId
-from colin.core.time import NANOS_PER_MILLI, NANOS_PER_MINUTE, parse_time
+from colin.core.time import NANOS_PER_MILLI, NANOS_PER_MINUTE, parse_time, timeframe_to_ns
 from colin.data.quality import IssueKind
 from colin.model.enums import InstrumentKind
 from colin.node.download import DownloadRequest, SymbolReport, download, parse_symbols
@@ -193,3 +201,46 @@ def test_bad_requests_are_config_errors(sim, tmp_path) -> None:
     assert parse_symbols("BTC/USDT, ETH/USDT,,BTC/USDT") == ("BTC/USDT", "ETH/USDT")
     with pytest.raises(ConfigError, match="no symbols"):
         parse_symbols(" , ")
+
+
+@pytest.mark.parametrize(
+    ("kind", "timeframe", "read", "column", "expected"),
+    [
+        ("funding", "1m", "read_funding", "rate", funding_frame),
+        ("open_interest", "1h", "read_open_interest", "open_interest", interest_frame),
+    ],
+)
+def test_funding_and_open_interest_download_page_by_page_and_resume(
+    sim_history, tmp_path, kind, timeframe, read, column, expected
+) -> None:
+    catalog = ParquetCatalog(tmp_path)
+    start = (SIM_START_MS - 20 * 24 * HOUR_MS) * NANOS_PER_MILLI
+    middle = (SIM_START_MS - 10 * 24 * HOUR_MS) * NANOS_PER_MILLI
+    end = (SIM_START_MS + 1) * NANOS_PER_MILLI
+    options = {"symbols": ("BTC/USDT:USDT",), "kind": kind, "timeframe": timeframe}
+    fetch(sim_history, catalog, start_ns=start, end_ns=middle, page_limit=7, **options)
+    first = getattr(catalog, read)(PERP_ID)
+    [report] = fetch(sim_history, catalog, start_ns=start, end_ns=end, page_limit=7, **options)
+    # only the span after the last stored row is asked for again
+    assert report.fetched == [(int(first["ts_event"].max()) + 1, end)]
+    stored = getattr(catalog, read)(PERP_ID)
+    frame = expected()
+    step = timeframe_to_ns(timeframe) if kind == "open_interest" else 1
+    want = frame[(frame["ts_event"] >= start) & (frame["ts_event"] < end)]
+    want = want[want["ts_event"] % step == 0]
+    assert stored["ts_event"].tolist() == want["ts_event"].tolist()
+    assert not stored["ts_event"].duplicated().any()
+    assert stored[column].tolist() == pytest.approx(want[column].tolist())
+    assert report.requests > report.rows_written // 7  # paged at 7 rows a request
+
+
+def test_open_interest_needs_a_period_of_five_minutes_or_more(sim_history, tmp_path) -> None:
+    with pytest.raises(ConfigError, match="--timeframe 5m"):
+        fetch(
+            sim_history,
+            ParquetCatalog(tmp_path),
+            symbols=("BTC/USDT:USDT",),
+            kind="open_interest",
+            start_ns=DAY,
+            end_ns=DAY + NANOS_PER_MINUTE,
+        )

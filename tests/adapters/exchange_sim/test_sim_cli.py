@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import typer
 from ccxt.binance import binance as sync_binance
+from tests.adapters.conftest import funding_frame, interest_frame
 from typer.testing import CliRunner, Result
 
 from colin.cli.exchange_sim import exchange_sim, parse_balances, resolve_markets
@@ -85,8 +86,23 @@ def test_perpetual_is_derived_from_its_spot_pair(sample_only: None) -> None:
     data = market["BTC/USDT:USDT.BINANCE"]
     assert data.bars is not None and len(data.bars) > 7000
     assert data.book is None  # the sample's L2 capture does not overlap its 1m bars
+    assert data.funding is None and data.open_interest is None  # none in the sample
     with pytest.raises(ConfigError, match=r"no instrument DOGE/USDT\.BINANCE"):
         resolve_markets(default_catalog(), ["DOGE/USDT"], "1m")
+
+
+def test_the_perpetuals_funding_and_open_interest_in_the_catalog_are_served(
+    sample_only: None,
+) -> None:
+    catalog = default_catalog()
+    catalog.write_funding("BTC/USDT:USDT.BINANCE", funding_frame())
+    catalog.write_open_interest("BTC/USDT:USDT.BINANCE", interest_frame())
+    _, market = resolve_markets(catalog, ["BTC/USDT", "BTC/USDT:USDT"], "1m")
+    perp = market["BTC/USDT:USDT.BINANCE"]
+    assert perp.funding is not None and perp.open_interest is not None
+    assert perp.funding["rate"].tolist() == pytest.approx(funding_frame()["rate"].tolist())
+    assert len(perp.open_interest) == len(interest_frame())
+    assert market["BTC/USDT.BINANCE"].funding is None  # the spot pair has none
 
 
 def test_balances_option() -> None:

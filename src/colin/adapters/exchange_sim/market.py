@@ -53,12 +53,20 @@ class SimMarketData:
         Recorded public trades, in time order.
     book
         Recorded L2 messages (snapshots and delta batches) in time order, the first a snapshot.
+    funding
+        A perpetual's funding history: ``ts_event`` (ns), ``rate`` and optional ``mark_price``
+        (the catalog's funding frame), served by ``/fapi/v1/fundingRate``.
+    open_interest
+        A perpetual's open interest: ``ts_event`` (ns), ``open_interest`` and optional
+        ``open_interest_value`` (the catalog's frame), served by ``/futures/data/openInterestHist``.
     """
 
     bars: pd.DataFrame | None = None
     timeframe: str = "1m"
     trades: list[TradeTick] | None = None
     book: list[BookSnapshot | BookDeltas] | None = None
+    funding: pd.DataFrame | None = None
+    open_interest: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +168,10 @@ class SymbolReplay:
             raise ValueError(f"{instrument.id}: the simulated market needs bars or trades")
         self.bars = BarSeries(bars, data.timeframe)
         self._data = data
+        self.funding = _history(data.funding, ("rate", "mark_price"))
+        """The recorded funding history by time: ``ts_event, rate, mark_price``."""
+        self.open_interest = _history(data.open_interest, ("open_interest", "open_interest_value"))
+        """The recorded open interest by time: ``ts_event, open_interest, open_interest_value``."""
         self._rng = random.Random(f"{seed}:{instrument.id}")
         self._book = SynthesizedBook(instrument, seed, float(self.bars.open[0]))
 
@@ -233,6 +245,17 @@ class SymbolReplay:
     def _synth_book(self, price: float, ts_ms: int) -> BookSnapshot:
         bids, asks = self._book.levels(price, ts_ms)
         return BookSnapshot(self.instrument.id, bids, asks, 0, ts_ms * NANOS_PER_MILLI)
+
+
+def _history(frame: pd.DataFrame | None, values: tuple[str, ...]) -> pd.DataFrame:
+    """``ts_event`` (int64 ns) and the float ``values`` of ``frame`` sorted by time; a value
+    column ``frame`` lacks is NaN, and no frame gives an empty one."""
+    if frame is None:
+        frame = pd.DataFrame({"ts_event": pd.Series(dtype="int64")})
+    out = frame.reindex(columns=["ts_event", *values]).astype(
+        {"ts_event": "int64", **dict.fromkeys(values, "float64")}
+    )
+    return out.sort_values("ts_event", kind="stable").reset_index(drop=True)
 
 
 def _path_price(points: tuple[tuple[int, float], ...], ts: int) -> float:

@@ -32,6 +32,7 @@ from colin.adapters.exchange_sim.listen_keys import ListenKeys
 from colin.adapters.exchange_sim.market import SimMarketData, SymbolReplay
 from colin.adapters.exchange_sim.rest_algo import add_algo_routes
 from colin.adapters.exchange_sim.rest_base import RequestRecord, json_response
+from colin.adapters.exchange_sim.rest_history import add_history_routes
 from colin.adapters.exchange_sim.rest_market import add_market_routes
 from colin.adapters.exchange_sim.rest_spot import add_spot_routes
 from colin.adapters.exchange_sim.rest_usdm import add_usdm_routes
@@ -130,6 +131,7 @@ class ExchangeSimulator:
             add_market_routes(app, self, market)
         add_spot_routes(app, self)
         add_usdm_routes(app, self)
+        add_history_routes(app, self)
         add_algo_routes(app, self)
         app.router.add_post("/__sim/advance", self._control_advance)
         app.router.add_get("/__sim/state", self._control_state)

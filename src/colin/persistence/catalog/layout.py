@@ -5,9 +5,10 @@
     {root}/instruments.json
     {root}/{kind}/{VENUE}/{symbol-safe}/{timeframe or "-"}/part-{period}.parquet
 
-``kind`` is ``bars``, ``trades``, ``quotes``, ``book`` or ``funding``; ``symbol-safe`` is the
-unified symbol with ``/`` and ``:`` replaced (``BTC/USDT:USDT`` -> ``BTC_USDT__USDT``); bars and
-funding are split into one file per UTC year (``part-2024``), tick data into one per UTC month
+``kind`` is ``bars``, ``trades``, ``quotes``, ``book``, ``funding`` or ``open_interest``;
+``symbol-safe`` is the unified symbol with ``/`` and ``:`` replaced (``BTC/USDT:USDT`` ->
+``BTC_USDT__USDT``); bars, funding and open interest are split into one file per UTC year
+(``part-2024``), tick data into one per UTC month
 (``part-2024-08``). Each file's Parquet metadata records the exact instrument id and timeframe, so
 listing never has to reverse the directory names.
 """
@@ -37,6 +38,7 @@ class DataKind(StrEnum):
     QUOTES = "quotes"
     BOOK = "book"
     FUNDING = "funding"
+    OPEN_INTEREST = "open_interest"
 
     @property
     def time_column(self) -> str:
@@ -47,6 +49,7 @@ class DataKind(StrEnum):
             DataKind.QUOTES: "ts_init",
             DataKind.BOOK: "ts_init",
             DataKind.FUNDING: "ts_event",
+            DataKind.OPEN_INTEREST: "ts_event",
         }[self]
 
     @property

@@ -1,4 +1,5 @@
-"""The Parquet market-data catalog: write, list and range-read bars, ticks, book and funding."""
+"""The Parquet market-data catalog: write, list and range-read bars, ticks, book, funding and
+open interest."""
 
 from __future__ import annotations
 
@@ -150,6 +151,12 @@ class ParquetCatalog(CatalogReads):
     def write_funding(self, instrument_id: InstrumentId | str, funding: pd.DataFrame) -> int:
         """Store funding rates (``ts_event, rate`` and optional ``mark_price``)."""
         return self._write(DatasetKey(DataKind.FUNDING, InstrumentId(instrument_id)), funding)
+
+    def write_open_interest(self, instrument_id: InstrumentId | str, interest: pd.DataFrame) -> int:
+        """Store open interest (``ts_event, open_interest`` and optional ``open_interest_value``:
+        contracts or base units, and their quote value)."""
+        key = DatasetKey(DataKind.OPEN_INTEREST, InstrumentId(instrument_id))
+        return self._write(key, interest)
 
     # -- reads -----------------------------------------------------------------------------------
 

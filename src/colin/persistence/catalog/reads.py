@@ -12,10 +12,10 @@ from colin.persistence.catalog.layout import DataKind, DatasetKey
 
 
 class CatalogReads(ABC):
-    """Bars, trades, quotes, book and funding reads in ``[start_ns, end_ns)``.
+    """Bars, trades, quotes, book, funding and open-interest reads in ``[start_ns, end_ns)``.
 
-    Bars filter on ``ts_open``; trades and funding on ``ts_event``; quotes and book on
-    ``ts_init``. A missing dataset raises :class:`~colin.core.errors.NotFoundError` naming what
+    Bars filter on ``ts_open``; trades, funding and open interest on ``ts_event``; quotes and book
+    on ``ts_init``. A missing dataset raises :class:`~colin.core.errors.NotFoundError` naming what
     the catalog does have.
     """
 
@@ -78,4 +78,14 @@ class CatalogReads(ABC):
     ) -> pd.DataFrame:
         """Return funding rates (``ts_event, rate`` and ``mark_price``)."""
         key = DatasetKey(DataKind.FUNDING, InstrumentId(instrument_id))
+        return self.read(key, start_ns, end_ns)
+
+    def read_open_interest(
+        self,
+        instrument_id: InstrumentId | str,
+        start_ns: int | None = None,
+        end_ns: int | None = None,
+    ) -> pd.DataFrame:
+        """Return open interest (``ts_event, open_interest, open_interest_value``)."""
+        key = DatasetKey(DataKind.OPEN_INTEREST, InstrumentId(instrument_id))
         return self.read(key, start_ns, end_ns)

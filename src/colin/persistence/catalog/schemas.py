@@ -55,6 +55,13 @@ SCHEMAS: dict[DataKind, pa.Schema] = {
     DataKind.FUNDING: pa.schema(
         [("ts_event", pa.int64()), ("rate", pa.float64()), ("mark_price", pa.float64())]
     ),
+    DataKind.OPEN_INTEREST: pa.schema(
+        [
+            ("ts_event", pa.int64()),
+            ("open_interest", pa.float64()),
+            ("open_interest_value", pa.float64()),
+        ]
+    ),
 }
 
 # Optional columns: filled in when absent (copied from another column or set to a constant).
@@ -62,6 +69,7 @@ _COPIED: dict[DataKind, dict[str, str]] = {DataKind.TRADES: {"ts_init": "ts_even
 _CONSTANT: dict[DataKind, dict[str, float | int | str]] = {
     DataKind.TRADES: {"side": 0, "trade_id": ""},
     DataKind.FUNDING: {"mark_price": float("nan")},
+    DataKind.OPEN_INTEREST: {"open_interest_value": float("nan")},
 }
 # Extra columns a bars frame may carry through the catalog (from repairs and aggregation).
 EXTRA_BAR_COLUMNS = {"filled": pa.bool_(), "partial": pa.bool_()}

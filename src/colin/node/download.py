@@ -5,9 +5,9 @@ is fetched: for bars, every range of missing bar open times in ``[since, until)`
 interrupted download resumes where it stopped and holes are repaired); for trades, funding and open
 interest (sampled every ``timeframe``), the spans before the first and after the last stored
 row. Pages are written as they arrive (in batches of ``flush_rows``; an interruption keeps what
-was written). After the fetch, bars are checked with
-:func:`colin.data.quality.check_bars` and missing ranges are fetched once more; what is still
-missing then (a venue outage, a pair listed later than ``since``) is reported, not invented.
+was written). After the fetch, bars are checked with :func:`colin.data.quality.check_bars` and
+missing ranges are fetched once more; what is still missing then (a venue outage, a pair listed
+later than ``since``) is reported, not invented.
 """
 
 from __future__ import annotations

@@ -21,6 +21,34 @@ def test_bars_are_cached_before_they_are_published() -> None:
     assert cache.last_price_ts(BTCUSDT) == 60
 
 
+def test_a_bar_handler_delivers_as_publish_through_subscription_changes() -> None:
+    bus, cache = MessageBus(), Cache()
+    engine = DataEngine(bus, cache)
+    handle = engine.bar_handler(BTCUSDT, "1m")
+    topic = "data.bars.BINANCE.BTC/USDT.1m"
+    got: list[tuple[str, int]] = []
+    first, second = (
+        (lambda bar: got.append(("first", bar.ts_event))),
+        (lambda bar: got.append(("second", bar.ts_event))),
+    )
+    steps = [
+        lambda: None,
+        lambda: bus.subscribe("data.bars.*", first),
+        lambda: bus.subscribe(topic, second, priority=5),
+        lambda: bus.unsubscribe("data.bars.*", first),
+        lambda: bus.unsubscribe(topic, second),
+    ]
+    for ts, change in enumerate(steps):
+        change()
+        got.clear()
+        handle(Bar(BTCUSDT, "1m", 1.0, 1.0, 1.0, 1.0, 1.0, ts - 60, ts))
+        through_handler = list(got)
+        got.clear()
+        bus.publish(topic, Bar(BTCUSDT, "1m", 1.0, 1.0, 1.0, 1.0, 1.0, ts - 60, ts))
+        assert through_handler == got
+    assert bus.version == 4
+
+
 def test_a_book_gap_stops_publication_until_a_snapshot_resyncs() -> None:
     bus, cache = MessageBus(), Cache()
     engine = DataEngine(bus, cache)

@@ -21,13 +21,16 @@ Handler = Callable[[Any], None]
 class MessageBus:
     """Route messages from publishers to subscribers, and commands to endpoints."""
 
-    __slots__ = ("_endpoints", "_resolved", "_subscriptions", "published_count")
+    __slots__ = ("_endpoints", "_resolved", "_subscriptions", "published_count", "version")
 
     def __init__(self) -> None:
         self._subscriptions: list[tuple[str, Handler, int]] = []
         self._resolved: dict[str, tuple[Handler, ...]] = {}
         self._endpoints: dict[str, Callable[[Any], Any]] = {}
         self.published_count = 0
+        self.version = 0
+        """Incremented by every change of the subscriptions: while it stays the same, the
+        handlers :meth:`handlers_for` returned for a topic are still that topic's handlers."""
 
     # -- pub/sub -------------------------------------------------------------------------------
 
@@ -43,6 +46,7 @@ class MessageBus:
             return
         self._subscriptions.append((pattern, handler, priority))
         self._resolved.clear()
+        self.version += 1
 
     def unsubscribe(self, pattern: str, handler: Handler) -> None:
         """Remove a subscription; unknown subscriptions are ignored."""
@@ -52,6 +56,7 @@ class MessageBus:
         ]
         if len(self._subscriptions) != before:
             self._resolved.clear()
+            self.version += 1
 
     def has_subscribers(self, topic: str) -> bool:
         """Return whether a publish on ``topic`` would reach any handler."""

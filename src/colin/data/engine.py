@@ -31,16 +31,24 @@ class DataEngine:
     def bar_handler(self, instrument_id: InstrumentId, timeframe: str) -> Callable[[Bar], None]:
         """Return a function that caches and publishes bars of one stream.
 
-        Subscriptions made after this call are still honoured: the bus re-resolves the topic's
-        handlers whenever subscriptions change.
+        It delivers to the topic's handlers itself, looking them up again only when the bus's
+        subscriptions changed (:attr:`MessageBus.version`), so subscriptions made after this
+        call are honoured and a bar costs no publish call.
         """
         topic = bars_topic(instrument_id, timeframe)
         add_bar = self._cache.add_bar
-        publish = self._bus.publish
+        bus = self._bus
+        version = bus.version
+        handlers = bus.handlers_for(topic)
 
         def handle(bar: Bar) -> None:
+            nonlocal version, handlers
             add_bar(bar)
-            publish(topic, bar)
+            if bus.version != version:
+                version = bus.version
+                handlers = bus.handlers_for(topic)
+            for handler in handlers:
+                handler(bar)
 
         return handle
 

@@ -35,7 +35,7 @@ class SMA(CloseIndicator):
     def update(self, value: float) -> None:
         """Add ``value``."""
         window = self._window
-        if len(window) == self.period:
+        if self.ready:  # the window is full
             self._sum += value - window[0]
             window.append(value)
             self.value = self._sum / self.period

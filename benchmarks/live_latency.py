@@ -38,6 +38,7 @@ from colin.model.data import Bar, TradeTick
 from colin.model.enums import OrderSide, TimeInForce
 from colin.node.event_loop import EventLoopKind, run_on_loop
 from colin.node.exchange_feed import ExchangeFeed
+from colin.node.launch import JOURNAL_CHECKPOINT_INTERVAL_S
 from colin.node.live_config import TradingNodeConfig
 from colin.node.trading import TradingNode
 from colin.persistence.sql import create_store
@@ -240,7 +241,11 @@ async def colin_path(
     capabilities = capabilities_for("binance", "spot")
     feed = ExchangeFeed(data, capabilities, [str(SPOT)], "1m", list(streams))
     strategy = AnswerEveryMessage(probe, str(SPOT), streams)
-    store = create_store(store_url, durability=config.store_durability)
+    store = create_store(
+        store_url,
+        durability=config.store_durability,
+        checkpoint_interval_s=JOURNAL_CHECKPOINT_INTERVAL_S,
+    )
     node = TradingNode(config, [instrument], feed, store, exchange=trader, strategies=[strategy])
     running = asyncio.create_task(node.run(install_signal_handlers=False))
     try:

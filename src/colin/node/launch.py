@@ -29,6 +29,9 @@ from colin.persistence.catalog import default_catalog
 from colin.persistence.sql import create_store
 from colin.strategy.strategy import Strategy
 
+JOURNAL_CHECKPOINT_INTERVAL_S = 1.0
+"""How often the journal's SQLite log is checkpointed, off the order path."""
+
 
 async def build_trading_node(
     config: ColinConfig,
@@ -55,7 +58,9 @@ async def build_trading_node(
     """
     trading = config.trading
     store = create_store(
-        trading.store_url or config.database_url, durability=trading.store_durability
+        trading.store_url or config.database_url,
+        durability=trading.store_durability,
+        checkpoint_interval_s=JOURNAL_CHECKPOINT_INTERVAL_S,
     )
     opened: list[Any] = []
     try:

@@ -15,6 +15,10 @@ pragma, in WAL mode):
   power cut or OS crash may lose the last commits (never corrupting the database).
 
 PostgreSQL ignores the setting: its own ``synchronous_commit`` decides.
+
+With ``checkpoint_interval_s`` a SQLite store checkpoints its write-ahead log from a background
+thread instead of inside the commit that fills it (:mod:`colin.persistence.sql.checkpoints`); a
+trading node's journal uses it so that no order's append pays for a checkpoint.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from colin.core.errors import ConfigError
+from colin.persistence.sql.checkpoints import WalCheckpointer
 
 DEFAULT_DATABASE_URL = "sqlite:///./colin-data/colin.db"
 DATABASE_URL_ENV = "COLIN_DATABASE_URL"
@@ -57,10 +62,12 @@ class SqlStore:
         The SQLAlchemy engine; the store owns it and disposes of it in :meth:`close`.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, checkpointer: WalCheckpointer | None = None) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._held: list[Connection] = []
+        self.checkpointer = checkpointer
+        """The background WAL checkpointer (``None``: SQLite checkpoints inside commits)."""
 
     @property
     def url(self) -> str:
@@ -95,7 +102,9 @@ class SqlStore:
             command.upgrade(config, "head")
 
     def close(self) -> None:
-        """Close the held connections and release every pooled one."""
+        """Stop the checkpointer, close the held connections and release every pooled one."""
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         for connection in self._held:
             connection.close()
         self._held.clear()
@@ -119,7 +128,11 @@ def alembic_config() -> Config:
 
 
 def create_store(
-    url: str | None = None, *, migrate: bool = True, durability: Durability = "full"
+    url: str | None = None,
+    *,
+    migrate: bool = True,
+    durability: Durability = "full",
+    checkpoint_interval_s: float | None = None,
 ) -> SqlStore:
     """Open the SQL store at ``url`` and migrate its schema to the newest version.
 
@@ -133,6 +146,10 @@ def create_store(
     durability
         ``"full"`` (default) or ``"normal"``: SQLite's ``synchronous`` level in WAL mode, see the
         module docstring. Ignored on PostgreSQL.
+    checkpoint_interval_s
+        SQLite file databases: checkpoint the write-ahead log from a background thread this often
+        instead of inside commits. ``None`` (default): SQLite's automatic checkpoints. Ignored on
+        PostgreSQL and in-memory SQLite.
 
     Raises
     ------
@@ -165,11 +182,19 @@ def create_store(
             f"database URL {safe_url!r} needs the {exc.name!r} module; install it "
             "(PostgreSQL: pip install 'colin[postgres]')"
         ) from None
+    checkpointer = None
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _SqlitePragmas(_SYNCHRONOUS[durability]))
-    store = SqlStore(engine)
+        on_file = parsed.database not in (None, "", ":memory:")
+        if checkpoint_interval_s is not None and on_file:
+            checkpointer = WalCheckpointer(engine, checkpoint_interval_s)
+        event.listen(
+            engine, "connect", _SqlitePragmas(_SYNCHRONOUS[durability], checkpointer is None)
+        )
+    store = SqlStore(engine, checkpointer)
     if migrate:
         store.migrate()
+    if checkpointer is not None:
+        checkpointer.start()
     return store
 
 
@@ -184,8 +209,9 @@ _SYNCHRONOUS: dict[str, str] = {"full": "FULL", "normal": "NORMAL"}
 class _SqlitePragmas:
     """The connect hook that configures every new SQLite connection."""
 
-    def __init__(self, synchronous: str) -> None:
+    def __init__(self, synchronous: str, auto_checkpoints: bool) -> None:
         self.synchronous = synchronous
+        self.auto_checkpoints = auto_checkpoints
 
     def __call__(self, dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
@@ -194,5 +220,7 @@ class _SqlitePragmas:
             cursor.execute(f"PRAGMA synchronous={self.synchronous}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            if not self.auto_checkpoints:
+                cursor.execute("PRAGMA wal_autocheckpoint=0")
         finally:
             cursor.close()

@@ -12,17 +12,19 @@ paper and live trading.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 EntryKind = Literal["command", "event"]
 EntryInput = tuple[EntryKind, int, Any]
 """What is appended: ``(kind, ts, payload)``."""
 
 
-@dataclass(frozen=True, slots=True)
-class JournalEntry:
-    """One journal record. ``payload`` is the command or event object itself."""
+class JournalEntry(NamedTuple):
+    """One journal record. ``payload`` is the command or event object itself.
+
+    An immutable named tuple: several are written for every order, and a tuple is built in one
+    step where a frozen dataclass sets each field through ``object.__setattr__``.
+    """
 
     sequence: int
     ts: int
@@ -54,13 +56,21 @@ class InMemoryJournal:
 
     def append(self, kind: EntryKind, ts: int, payload: Any) -> JournalEntry:
         """Record ``payload``."""
-        entry = JournalEntry(len(self._entries) + 1, ts, kind, payload)
-        self._entries.append(entry)
+        entries = self._entries
+        entry = JournalEntry(len(entries) + 1, ts, kind, payload)
+        entries.append(entry)
         return entry
 
     def append_many(self, items: Sequence[EntryInput]) -> list[JournalEntry]:
         """Record ``items`` in order."""
-        return [self.append(kind, ts, payload) for kind, ts, payload in items]
+        entries = self._entries
+        first = len(entries) + 1
+        added = [
+            JournalEntry(first + offset, ts, kind, payload)
+            for offset, (kind, ts, payload) in enumerate(items)
+        ]
+        entries.extend(added)
+        return added
 
     def entries(self, after_sequence: int = 0) -> Iterator[JournalEntry]:
         """Iterate over the entries after ``after_sequence``."""

@@ -250,12 +250,14 @@ class Portfolio:
         """
         equity = self._cash_f
         prices = self._cache.last_prices
-        for currency, amount in self._holdings.items():
-            instrument_id = self._pricing.get(currency) or self._pricing_instrument(currency)
-            price = prices.get(instrument_id) if instrument_id is not None else None
-            if price is not None:
-                equity += amount * price
-        if self._open_derivatives:  # most spot runs have none: skip building the iterator
+        if self._holdings:  # a flat spot account has none: skip building the iterator
+            pricing = self._pricing
+            for currency, amount in self._holdings.items():
+                instrument_id = pricing.get(currency) or self._pricing_instrument(currency)
+                price = prices.get(instrument_id) if instrument_id is not None else None
+                if price is not None:
+                    equity += amount * price
+        if self._open_derivatives:  # most spot runs have none
             for instrument_id, position in self._open_derivatives.items():
                 price = prices.get(instrument_id)
                 if price is not None:

@@ -31,9 +31,11 @@ from typing import Any
 
 from colin.adapters.ccxt.exchange_factory import create_exchange
 from colin.adapters.ccxt.symbols import to_ccxt_symbol
-from live_latency import tick_to_order
+from live_latency import PATHS, tick_to_order
 from live_sim_process import SPOT, SimProcess, SimSpec
 from live_symbols import symbols_on_one_core
+
+TRADES_ONLY = ("bare ccxt, trades only", "colin node, trades only")
 
 
 async def order_rate(sim: SimProcess, clients: int, workers: int, seconds: float) -> dict[str, Any]:
@@ -179,11 +181,17 @@ def main() -> None:
         default="auto",
         help="event loop of the latency paths (the node's event_loop setting; default auto)",
     )
+    parser.add_argument(
+        "--trades-only",
+        action="store_true",
+        help="latency: only the bare ccxt and the node path on trades alone",
+    )
     args = parser.parse_args()
     started = time.monotonic()
     load = {"start": os.getloadavg()}
     print(f"load average at start: {load['start'][0]:.2f} (1 min), {os.cpu_count()} CPUs")
-    latency = tick_to_order(args.orders, 60.0, loop=args.loop)
+    paths = [p for p in PATHS if not args.trades_only or p.name in TRADES_ONLY]
+    latency = tick_to_order(args.orders, 60.0, paths, loop=args.loop)
     load["tick_to_order_end"] = os.getloadavg()
     print_latency(latency)
     rate: dict[str, Any] = {}

@@ -220,7 +220,7 @@ class BacktestEngine:
         step = TimeStep(
             self.clock.advance_to,
             list(self.venues.values()),
-            self.portfolio.equity,
+            self.portfolio,
             self.risk_engine.handle_equity,
         )
         columns = self._single_bar_series(streams)

@@ -21,6 +21,7 @@ import numpy as np
 from colin.backtest.streams import BarColumns, Stream, chunks
 from colin.matching.venue import SimulatedVenue
 from colin.model.data import Bar
+from colin.portfolio.portfolio import Portfolio
 
 ProgressCallback = Callable[[int, int], None]
 CHUNK = 1 << 15
@@ -33,8 +34,7 @@ class TimeStep:
     advance: Callable[[int], int]
     """The simulated clock's ``advance_to``."""
     venues: Sequence[SimulatedVenue]
-    equity: Callable[[], float]
-    """The portfolio's equity at the last prices."""
+    portfolio: Portfolio
     handle_equity: Callable[[int, float], None]
     """The risk engine's equity handler."""
 
@@ -46,7 +46,7 @@ def replay_streams(
     equity_ts = array("q")
     equity = array("d")
     record_ts, record_equity = equity_ts.append, equity.append
-    portfolio_equity = step.equity
+    portfolio_equity = step.portfolio.equity
     handle_equity = step.handle_equity
     advance = step.advance
     venue_times = [venue.process_time for venue in step.venues]
@@ -86,17 +86,21 @@ def replay_bar_series(
 
     Nothing happens between a bar's handling and the next bar's clock move, so the equity of a
     timestamp is taken right after its bar, as :func:`replay_streams` takes it just before the
-    next timestamp. The venue is skipped while it has nothing in flight, working or open.
+    next timestamp; while the account holds only base cash and nothing was booked, the last
+    value is reused. The venue is skipped while it has nothing in flight, working or open.
     """
     equity = array("d")
     record = equity.append
-    portfolio_equity = step.equity
+    portfolio = step.portfolio
+    portfolio_equity = portfolio.equity
     handle_equity = step.handle_equity
     advance = step.advance
     active = venue.active
     process_time = venue.process_time
     process_bar = venue.process_bar
     total = len(columns)
+    value = 0.0
+    version = -1  # no equity computed yet
     for lo in range(0, total, CHUNK):
         hi = min(lo + CHUNK, total)
         for bar in columns.bars(lo, hi):
@@ -106,7 +110,9 @@ def replay_bar_series(
                 process_time(ts)
                 process_bar(bar)
             handle_bar(bar)
-            value = portfolio_equity()
+            if portfolio.priced or portfolio.version != version:
+                value = portfolio_equity()
+                version = portfolio.version
             record(value)
             handle_equity(ts, value)
         if progress is not None:

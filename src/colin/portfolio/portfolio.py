@@ -33,7 +33,18 @@ _ZERO = Decimal(0)
 
 
 class Portfolio:
-    """Balances and positions of one account (implements ``PortfolioFacade``)."""
+    """Balances and positions of one account (implements ``PortfolioFacade``).
+
+    Attributes
+    ----------
+    version
+        Moves with every booking that changes a balance or a position. While it stays the same
+        and :attr:`priced` is false, :meth:`equity` gives the same value (a replay loop may
+        reuse it instead of asking again).
+    priced
+        Whether :meth:`equity` depends on market prices: a balance in another currency than the
+        base, or an open perpetual position.
+    """
 
     def __init__(
         self,
@@ -61,6 +72,8 @@ class Portfolio:
             if currency != base_currency and amount:
                 self._holdings[currency] = float(amount)
         self._open_derivatives: dict[InstrumentId, Position] = {}
+        self.version = 0
+        self.priced = bool(self._holdings)
         self._peak = float("-inf")
         self._position_topics: dict[str, str] = {}
         self._bus.subscribe(FILLS_TOPIC, self.handle_fill, priority=100)
@@ -85,6 +98,7 @@ class Portfolio:
         else:
             self._open.pop(fill.instrument_id, None)
             self._open_derivatives.pop(fill.instrument_id, None)
+        self._changed()
         self._publish_position(position, was_open, before, fill.ts_event)
 
     def _book_cash(self, instrument: Instrument, fill: OrderFilled, realized: Decimal) -> None:
@@ -113,6 +127,12 @@ class Portfolio:
             self._holdings[currency] = float(balance)
         else:
             self._holdings.pop(currency, None)
+        self._changed()
+
+    def _changed(self) -> None:
+        """Note that a balance or a position changed (see :attr:`version`)."""
+        self.version += 1
+        self.priced = bool(self._holdings or self._open_derivatives)
 
     def _pricing_instrument(self, currency: str) -> InstrumentId | None:
         """The spot pair ``currency/base`` whose last price values a balance of ``currency``."""
@@ -168,6 +188,7 @@ class Portfolio:
         else:
             self._open.pop(instrument_id, None)
             self._open_derivatives.pop(instrument_id, None)
+        self._changed()
 
     def _publish_position(
         self, position: Position, was_open: bool, before: Decimal, ts: int

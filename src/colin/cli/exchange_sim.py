@@ -77,8 +77,13 @@ def _with_history(data: SimMarketData, catalog: LayeredCatalog, iid: InstrumentI
     interest: pd.DataFrame | None = None
     if catalog.has_dataset(DatasetKey(DataKind.FUNDING, iid)):
         funding = catalog.read_funding(iid)
-    if catalog.has_dataset(DatasetKey(DataKind.OPEN_INTEREST, iid)):
-        interest = catalog.read_open_interest(iid)
+    periods = [
+        info.timeframe
+        for info in catalog.list_datasets(DataKind.OPEN_INTEREST)
+        if info.instrument_id == iid and info.timeframe
+    ]
+    if periods:  # the finest period: the simulator serves every coarser one from it
+        interest = catalog.read_open_interest(iid, min(periods, key=timeframe_to_ns))
     return replace(data, funding=funding, open_interest=interest)
 
 

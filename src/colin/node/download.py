@@ -213,7 +213,8 @@ class _Job:
         )
 
     def _unstored_spans(self, kind: DataKind, start: int, end: int) -> list[Range]:
-        key = DatasetKey(kind, self.instrument_id)
+        period = self.request.timeframe if kind is DataKind.OPEN_INTEREST else None
+        key = DatasetKey(kind, self.instrument_id, period)
         if not self.catalog.has_dataset(key):
             return [(start, end)]
         ts = self.catalog.read(key, start, end)["ts_event"]
@@ -272,7 +273,9 @@ class _Job:
             elif kind is DataKind.FUNDING:
                 written = self.catalog.write_funding(self.instrument_id, frame)
             else:
-                written = self.catalog.write_open_interest(self.instrument_id, frame)
+                written = self.catalog.write_open_interest(
+                    self.instrument_id, self.request.timeframe, frame
+                )
             self.report.rows_written += written
         return [held] if len(held) else []
 

@@ -204,26 +204,31 @@ def test_bad_requests_are_config_errors(sim, tmp_path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("kind", "timeframe", "read", "column", "expected"),
+    ("kind", "timeframe", "column", "expected"),
     [
-        ("funding", "1m", "read_funding", "rate", funding_frame),
-        ("open_interest", "1h", "read_open_interest", "open_interest", interest_frame),
+        ("funding", "1m", "rate", funding_frame),
+        ("open_interest", "1h", "open_interest", interest_frame),
     ],
 )
 def test_funding_and_open_interest_download_page_by_page_and_resume(
-    sim_history, tmp_path, kind, timeframe, read, column, expected
+    sim_history, tmp_path, kind, timeframe, column, expected
 ) -> None:
+    def stored_rows() -> pd.DataFrame:
+        if kind == "open_interest":
+            return catalog.read_open_interest(PERP_ID, timeframe)
+        return catalog.read_funding(PERP_ID)
+
     catalog = ParquetCatalog(tmp_path)
     start = (SIM_START_MS - 20 * 24 * HOUR_MS) * NANOS_PER_MILLI
     middle = (SIM_START_MS - 10 * 24 * HOUR_MS) * NANOS_PER_MILLI
     end = (SIM_START_MS + 1) * NANOS_PER_MILLI
     options = {"symbols": ("BTC/USDT:USDT",), "kind": kind, "timeframe": timeframe}
     fetch(sim_history, catalog, start_ns=start, end_ns=middle, page_limit=7, **options)
-    first = getattr(catalog, read)(PERP_ID)
+    first = stored_rows()
     [report] = fetch(sim_history, catalog, start_ns=start, end_ns=end, page_limit=7, **options)
     # only the span after the last stored row is asked for again
     assert report.fetched == [(int(first["ts_event"].max()) + 1, end)]
-    stored = getattr(catalog, read)(PERP_ID)
+    stored = stored_rows()
     frame = expected()
     step = timeframe_to_ns(timeframe) if kind == "open_interest" else 1
     want = frame[(frame["ts_event"] >= start) & (frame["ts_event"] < end)]
@@ -244,3 +249,20 @@ def test_open_interest_needs_a_period_of_five_minutes_or_more(sim_history, tmp_p
             start_ns=DAY,
             end_ns=DAY + NANOS_PER_MINUTE,
         )
+
+
+def test_each_open_interest_period_is_a_dataset_of_its_own(sim_history, tmp_path) -> None:
+    catalog = ParquetCatalog(tmp_path)
+    start = (SIM_START_MS - 2 * 24 * HOUR_MS) * NANOS_PER_MILLI
+    end = SIM_START_MS * NANOS_PER_MILLI
+    for period in ("1h", "4h"):
+        fetch(
+            sim_history, catalog, symbols=("BTC/USDT:USDT",), kind="open_interest",
+            timeframe=period, start_ns=start, end_ns=end,
+        )  # fmt: skip
+    hourly = catalog.read_open_interest(PERP_ID, "1h")
+    four_hourly = catalog.read_open_interest(PERP_ID, "4h")
+    assert (len(hourly), len(four_hourly)) == (48, 12)
+    assert set(four_hourly["ts_event"]) <= set(hourly["ts_event"])
+    listed = [(i.kind.value, i.timeframe) for i in catalog.list_datasets("open_interest")]
+    assert listed == [("open_interest", "1h"), ("open_interest", "4h")]

@@ -96,12 +96,14 @@ def test_the_perpetuals_funding_and_open_interest_in_the_catalog_are_served(
 ) -> None:
     catalog = default_catalog()
     catalog.write_funding("BTC/USDT:USDT.BINANCE", funding_frame())
-    catalog.write_open_interest("BTC/USDT:USDT.BINANCE", interest_frame())
+    catalog.write_open_interest("BTC/USDT:USDT.BINANCE", "5m", interest_frame())
+    hourly = interest_frame().iloc[::12]
+    catalog.write_open_interest("BTC/USDT:USDT.BINANCE", "1h", hourly)
     _, market = resolve_markets(catalog, ["BTC/USDT", "BTC/USDT:USDT"], "1m")
     perp = market["BTC/USDT:USDT.BINANCE"]
     assert perp.funding is not None and perp.open_interest is not None
     assert perp.funding["rate"].tolist() == pytest.approx(funding_frame()["rate"].tolist())
-    assert len(perp.open_interest) == len(interest_frame())
+    assert len(perp.open_interest) == len(interest_frame())  # the finest period is served
     assert market["BTC/USDT.BINANCE"].funding is None  # the spot pair has none
 
 

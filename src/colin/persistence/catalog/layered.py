@@ -139,9 +139,11 @@ class LayeredCatalog(CatalogReads):
         """Store funding rates in the top layer."""
         return self.layers[0].write_funding(instrument_id, funding)
 
-    def write_open_interest(self, instrument_id: InstrumentId | str, interest: pd.DataFrame) -> int:
-        """Store open interest in the top layer."""
-        return self.layers[0].write_open_interest(instrument_id, interest)
+    def write_open_interest(
+        self, instrument_id: InstrumentId | str, period: str, interest: pd.DataFrame
+    ) -> int:
+        """Store open interest sampled every ``period`` in the top layer."""
+        return self.layers[0].write_open_interest(instrument_id, period, interest)
 
     def write_instruments(self, instruments: Iterable[Instrument]) -> None:
         """Store instruments in the top layer."""

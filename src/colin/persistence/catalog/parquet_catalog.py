@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 
 from colin.core.errors import ConfigError, DataError, NotFoundError
 from colin.core.ids import InstrumentId
+from colin.core.time import timeframe_to_ns
 from colin.data.quality import IssueKind, check_bars
 from colin.model.instrument import Instrument
 from colin.persistence.catalog.instruments import load_instruments, save_instruments
@@ -152,10 +153,14 @@ class ParquetCatalog(CatalogReads):
         """Store funding rates (``ts_event, rate`` and optional ``mark_price``)."""
         return self._write(DatasetKey(DataKind.FUNDING, InstrumentId(instrument_id)), funding)
 
-    def write_open_interest(self, instrument_id: InstrumentId | str, interest: pd.DataFrame) -> int:
-        """Store open interest (``ts_event, open_interest`` and optional ``open_interest_value``:
-        contracts or base units, and their quote value)."""
-        key = DatasetKey(DataKind.OPEN_INTEREST, InstrumentId(instrument_id))
+    def write_open_interest(
+        self, instrument_id: InstrumentId | str, period: str, interest: pd.DataFrame
+    ) -> int:
+        """Store open interest sampled every ``period`` (``ts_event, open_interest`` and optional
+        ``open_interest_value``: contracts or base units, and their quote value); each period is
+        a dataset of its own, like a bar timeframe."""
+        timeframe_to_ns(period)  # refuses a malformed period
+        key = DatasetKey(DataKind.OPEN_INTEREST, InstrumentId(instrument_id), period)
         return self._write(key, interest)
 
     # -- reads -----------------------------------------------------------------------------------

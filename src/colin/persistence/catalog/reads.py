@@ -83,9 +83,11 @@ class CatalogReads(ABC):
     def read_open_interest(
         self,
         instrument_id: InstrumentId | str,
+        period: str,
         start_ns: int | None = None,
         end_ns: int | None = None,
     ) -> pd.DataFrame:
-        """Return open interest (``ts_event, open_interest, open_interest_value``)."""
-        key = DatasetKey(DataKind.OPEN_INTEREST, InstrumentId(instrument_id))
+        """Return open interest sampled every ``period`` (``ts_event, open_interest,
+        open_interest_value``)."""
+        key = DatasetKey(DataKind.OPEN_INTEREST, InstrumentId(instrument_id), period)
         return self.read(key, start_ns, end_ns)

@@ -35,6 +35,7 @@ class TimeStep:
     """The simulated clock's ``advance_to``."""
     venues: Sequence[SimulatedVenue]
     portfolio: Portfolio
+    """Whose equity is recorded at each timestamp."""
     handle_equity: Callable[[int, float], None]
     """The risk engine's equity handler."""
 

@@ -58,13 +58,6 @@ class SimulatedVenue:
     ValueError
         If an instrument belongs to another venue, or the configured leverage exceeds a
         perpetual's ``max_leverage``.
-
-    Attributes
-    ----------
-    active
-        The instruments with commands in flight, working orders or an open perpetual position
-        (read-only for callers). While it is empty, :meth:`process_time` and
-        :meth:`process_bar` do nothing, so a replay loop may skip calling them.
     """
 
     def __init__(
@@ -95,6 +88,8 @@ class SimulatedVenue:
         self._matchers = self._desk.matchers
         self._latency = config.latency.sampler()
         self._inflight: dict[InstrumentId, list[tuple[int, int, Command]]] = {}
+        # instruments with commands in flight, working orders or an open perpetual position
+        # (read-only outside): while it is empty, process_time and process_bar do nothing
         self.active: set[InstrumentId] = set()
         self._command_seq = 0
         self._busy = 0  # > 0 while market data or time is being processed

@@ -15,10 +15,11 @@ def test_bars_are_cached_before_they_are_published() -> None:
     handle = engine.bar_handler(BTCUSDT, "1m")
     bar = Bar(BTCUSDT, "1m", 1.0, 2.0, 0.5, 1.5, 10.0, 0, 60)
     handle(bar)
-    engine.handle_bar(bar)
-    assert seen == [(bar, bar), (bar, bar)]
-    assert cache.last_price(BTCUSDT) == 1.5
-    assert cache.last_price_ts(BTCUSDT) == 60
+    assert (cache.last_price(BTCUSDT), cache.last_price_ts(BTCUSDT)) == (1.5, 60)
+    later = Bar(BTCUSDT, "1m", 1.5, 2.5, 1.0, 2.0, 10.0, 60, 120)
+    engine.handle_bar(later)
+    assert seen == [(bar, bar), (later, later)]
+    assert (cache.last_price(BTCUSDT), cache.last_price_ts(BTCUSDT)) == (2.0, 120)
 
 
 def test_a_bar_handler_delivers_as_publish_through_subscription_changes() -> None:

@@ -6,7 +6,7 @@ strategies and the risk engine read it, through :class:`CacheFacade`. Reads are 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from colin.core.errors import NotFoundError
@@ -95,6 +95,19 @@ class Cache:
         self._bars[(bar.instrument_id, bar.timeframe)] = bar
         self.last_prices[bar.instrument_id] = bar.close
         self.last_price_times[bar.instrument_id] = bar.ts_event
+
+    def bar_adder(self, instrument_id: InstrumentId, timeframe: str) -> Callable[[Bar], None]:
+        """Return :meth:`add_bar` for the bars of one stream, with the stream's keys made once
+        (the data engine's per-stream handler calls it for every bar)."""
+        key = (instrument_id, timeframe)
+        bars, prices, times = self._bars, self.last_prices, self.last_price_times
+
+        def add(bar: Bar) -> None:
+            bars[key] = bar
+            prices[instrument_id] = bar.close
+            times[instrument_id] = bar.ts_event
+
+        return add
 
     def add_trade(self, trade: TradeTick) -> None:
         """Store the latest trade and its price as the last price."""

@@ -36,7 +36,7 @@ class DataEngine:
         call are honoured and a bar costs no publish call.
         """
         topic = bars_topic(instrument_id, timeframe)
-        add_bar = self._cache.add_bar
+        add_bar = self._cache.bar_adder(instrument_id, timeframe)
         bus = self._bus
         version = bus.version
         handlers = bus.handlers_for(topic)

@@ -26,6 +26,12 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(code=2) from exc
 
 
+def user_error(message: str) -> typer.Exit:
+    """Print ``message`` in red (no traceback) and return the exit with status 2 to raise."""
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    return typer.Exit(code=2)
+
+
 def parse_assignments(values: list[str], option: str) -> dict[str, Any]:
     """Parse ``key=value`` pairs (values read as YAML scalars) from a repeated option."""
     parsed: dict[str, Any] = {}

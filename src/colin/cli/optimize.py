@@ -28,12 +28,8 @@ from colin.cli.run_options import (
 )
 from colin.core.time import ns_to_iso
 from colin.node.config import load_config
-from colin.node.optimize import (
-    OptimizationReport,
-    OptimizeRequest,
-    WindowOutcome,
-    run_optimization,
-)
+from colin.node.optimize import OptimizeRequest, run_optimization
+from colin.node.optimize_report import OptimizationReport, WindowOutcome
 from colin.persistence.catalog import default_catalog
 from colin.persistence.sql import resolve_database_url
 

@@ -76,12 +76,8 @@ class SimulatedVenue:
         for instrument in instruments:
             if instrument.venue != venue:
                 raise ValueError(f"instrument {instrument.id} does not belong to venue {venue}")
-            if instrument.is_derivative and config.leverage > instrument.max_leverage:
-                raise ValueError(
-                    f"leverage {config.leverage} exceeds the max_leverage "
-                    f"{instrument.max_leverage} of {instrument.id}"
-                )
             instrument_map[instrument.id] = instrument
+        _check_leverage(instrument_map.values(), config.leverage)
         self._instruments = instrument_map
         self._account = VenueAccount(starting_balances, config.fees, config.leverage)
         self._desk = OrderDesk(venue, bus, clock, instrument_map, self._account, config)
@@ -143,12 +139,7 @@ class SimulatedVenue:
         ValueError
             If ``leverage`` is not positive or exceeds a perpetual's ``max_leverage``.
         """
-        for instrument in self._instruments.values():
-            if instrument.is_derivative and leverage > instrument.max_leverage:
-                raise ValueError(
-                    f"leverage {leverage} exceeds the max_leverage "
-                    f"{instrument.max_leverage} of {instrument.id}"
-                )
+        _check_leverage(self._instruments.values(), leverage)
         if leverage <= 0:
             raise ValueError(f"leverage must be positive, got {leverage}")
         self._account.set_leverage(leverage)
@@ -423,6 +414,16 @@ class SimulatedVenue:
             return command.order.is_buy
         order = self._desk.orders.get(command.client_order_id)
         return None if order is None else order.is_buy
+
+
+def _check_leverage(instruments: Iterable[Instrument], leverage: Decimal) -> None:
+    """Refuse a leverage above any perpetual's ``max_leverage``."""
+    for instrument in instruments:
+        if instrument.is_derivative and leverage > instrument.max_leverage:
+            raise ValueError(
+                f"leverage {leverage} exceeds the max_leverage "
+                f"{instrument.max_leverage} of {instrument.id}"
+            )
 
 
 def _path_hint(start: PathPoint, end: PathPoint) -> PriceHint:

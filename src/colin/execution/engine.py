@@ -101,15 +101,7 @@ class ExecutionEngine:
             self._cache.add_order(order)
         client = self._clients.get(order.instrument_id.venue)
         now = self._clock.timestamp_ns()
-        # spelled out rather than order_event(...): this is once per order on the backtest path
-        submitted = OrderSubmitted(
-            client_order_id=order.client_order_id,
-            instrument_id=order.instrument_id,
-            strategy_id=order.strategy_id,
-            ts_event=now,
-            ts_init=now,
-        )
-        self._apply_intent(command, order, submitted)
+        self._apply_intent(command, order, order_event(OrderSubmitted, order, now, now))
         if client is None:
             self.counters.no_client_rejects += 1
             reason = f"no execution client for venue {order.instrument_id.venue}"

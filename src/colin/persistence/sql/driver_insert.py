@@ -41,14 +41,16 @@ class DriverInsert:
         compiled = insert(table).compile(dialect=dialect)
         self._store = store
         self._sql = compiled.string
-        self._keys: tuple[str, ...] | None = (
-            tuple(compiled.positiontup or ()) if compiled.positional else None
+        self._positional = compiled.positional
+        keys = compiled.positiontup if compiled.positional else None
+        processors = {
+            column.key: column.type.dialect_impl(dialect).bind_processor(dialect)
+            for column in table.columns
+        }
+        self._plan: tuple[tuple[str, Callable[[Any], Any] | None], ...] = tuple(
+            (key, processors[key]) for key in (keys or processors)
         )
-        self._processors: dict[str, Callable[[Any], Any]] = {}
-        for column in table.columns:
-            processor = column.type.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
-                self._processors[column.key] = processor
+        """Each parameter's column and SQLAlchemy's conversion for it, in the statement's order."""
         self._integrity_error: type[Exception] = dialect.loaded_dbapi.IntegrityError
         self._dbapi: Any = None
         self._cursor: Any = None
@@ -74,14 +76,10 @@ class DriverInsert:
             raise
 
     def _bind(self, row: Mapping[str, Any]) -> Any:
-        processors = self._processors
-        values = {
-            key: processors[key](value) if key in processors else value
-            for key, value in row.items()
-        }
-        if self._keys is None:
+        values = [row[key] if convert is None else convert(row[key]) for key, convert in self._plan]
+        if self._positional:
             return values
-        return tuple(values[key] for key in self._keys)
+        return {key: value for (key, _), value in zip(self._plan, values, strict=True)}
 
     def _open(self) -> Any:
         connection = self._store.hold_connection()

@@ -26,8 +26,6 @@ def all_in_quantity(
     if free <= 0 or price <= 0:
         return Decimal(0)
     budget = free * Decimal(repr(allocation))
-    if budget < instrument.min_notional:  # what it buys is worth less than the budget
-        return Decimal(0)
     market_price = Decimal(repr(price))
     unit_cost = market_price * (1 + Decimal(repr(buffer_bps)) / 10_000)
     unit_cost *= (1 + instrument.taker_fee) * instrument.contract_size

@@ -32,7 +32,7 @@ from typing import Any
 from colin.adapters.ccxt.exchange_factory import create_exchange
 from colin.adapters.ccxt.symbols import to_ccxt_symbol
 from live_latency import PATHS, tick_to_order
-from live_sim_process import SPOT, SimProcess, SimSpec
+from live_sim_process import SPOT, SimProcess, SimSpec, split_cpus
 from live_symbols import symbols_on_one_core
 
 TRADES_ONLY = ("bare ccxt, trades only", "colin node, trades only")
@@ -186,12 +186,24 @@ def main() -> None:
         action="store_true",
         help="latency: only the bare ccxt and the node path on trades alone",
     )
+    parser.add_argument(
+        "--no-pin",
+        action="store_true",
+        help="latency: let the simulator share CPUs with the measured process (default: it "
+        "runs on a CPU of its own, as an exchange runs on other machines)",
+    )
     args = parser.parse_args()
     started = time.monotonic()
     load = {"start": os.getloadavg()}
     print(f"load average at start: {load['start'][0]:.2f} (1 min), {os.cpu_count()} CPUs")
     paths = [p for p in PATHS if not args.trades_only or p.name in TRADES_ONLY]
-    latency = tick_to_order(args.orders, 60.0, paths, loop=args.loop)
+    cpus = None if args.no_pin else split_cpus()
+    print(
+        f"latency: simulator on CPU {sorted(cpus[0])}, measured process on CPUs {sorted(cpus[1])}"
+        if cpus
+        else "latency: simulator and measured process share the CPUs"
+    )
+    latency = tick_to_order(args.orders, 60.0, paths, loop=args.loop, pin=not args.no_pin)
     load["tick_to_order_end"] = os.getloadavg()
     print_latency(latency)
     rate: dict[str, Any] = {}

@@ -21,10 +21,12 @@ is answered and nothing has arrived for ``QUIET_S``, so no step queues behind th
 from __future__ import annotations
 
 import asyncio
+import os
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -45,7 +47,7 @@ from colin.persistence.sql import create_store
 from colin.strategy.params import StrategyParams
 from colin.strategy.strategy import Strategy
 from live_probe import KINDS, WireProbe
-from live_sim_process import SPOT, SimProcess, SimSpec, percentiles
+from live_sim_process import SPOT, SimProcess, SimSpec, percentiles, split_cpus
 
 STEP_MS = 5_000  # one simulated step: about one point of a bar's synthesized path
 QUIET_S = 0.01  # a step is over when nothing arrived for this long and every order is done
@@ -295,12 +297,20 @@ def tick_to_order(
     limit_s: float,
     paths: Sequence[LatencyPath] = PATHS,
     loop: EventLoopKind = "auto",
+    pin: bool = True,
 ) -> dict[str, Any]:
     """Measure each path, in a fresh event loop of the kind ``loop`` names (the node config's
     ``event_loop`` setting; the bare ccxt paths run on the same kind), against the same
-    simulator process."""
+    simulator process. With ``pin`` (and two CPUs or more) the simulator runs on a CPU of its
+    own and this process on the others (:func:`~live_sim_process.split_cpus`)."""
     result: dict[str, Any] = {}
-    with SimProcess(SimSpec()) as sim, tempfile.TemporaryDirectory() as tmp:
+    cpus = split_cpus() if pin else None
+    spec = SimSpec(cpus=cpus[0] if cpus else None)
+    with (
+        SimProcess(spec) as sim,
+        tempfile.TemporaryDirectory() as tmp,
+        pinned(cpus[1] if cpus else None),
+    ):
         for n, path in enumerate(paths):
             probe = WireProbe()
             if path.node:
@@ -324,3 +334,17 @@ def tick_to_order(
                 "order_outcomes": outcomes,
             } | {kind: percentiles(values) for kind, values in by_kind.items()}
     return result
+
+
+@contextmanager
+def pinned(cpus: frozenset[int] | None) -> Iterator[None]:
+    """Run this process on ``cpus`` (``None``: unchanged) until the block ends."""
+    if cpus is None:
+        yield
+        return
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, cpus)
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import update
 
 from colin.core.errors import DataError
@@ -183,3 +186,29 @@ def test_append_many_is_all_or_nothing_when_the_database_refuses_a_row(store: Sq
     # sequence 2 was free but 3 was taken: the pair moved on together, no gap filled half-way
     assert [e.sequence for e in written] == [4, 5]
     assert [e.ts for e in journal.entries()] == [1, 99, 2, 3]
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(value=_JSON_VALUES)
+def test_payload_json_writes_the_values_json_dumps_writes(value: object) -> None:
+    # orjson for what it takes; the standard library for big integers and lone surrogates
+    assert json.loads(journal_module.payload_json({"v": value})) == json.loads(
+        json.dumps({"v": value})
+    )
+
+
+def test_a_payload_orjson_refuses_is_stored_and_read_back(store: SqlStore) -> None:
+    journal = SqlJournal(store, "node-1")
+    order = make_order(quantity="0.50", price="100.10")
+    order.tags = ("naïve", "€")
+    submit = SubmitOrder(order=order, ts_init=2**70)  # beyond 64 bits: json.dumps writes it
+    journal.append("command", 1, submit)
+    (entry,) = journal.entries()
+    assert encode(entry.payload) == encode(submit)
+    assert entry.payload.ts_init == 2**70 and entry.payload.order.tags == ("naïve", "€")

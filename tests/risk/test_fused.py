@@ -298,3 +298,29 @@ def test_a_duplicate_takes_the_whole_general_path() -> None:
     assert node.risk.fused.approve(order, now, state) is None
     node.submit(order)
     assert node.last_decision.reasons[0].startswith("duplicate_client_order_id")
+
+
+def test_a_limit_price_not_seen_before_is_validated_on_the_fused_path() -> None:
+    node = _quiet_node(max_var=None)
+    order = _order(node, ("submit", BTC, OrderSide.BUY, 20, 20, "plain"))
+    instrument = node.cache.instrument(BTC)
+    assert instrument is not None and order.price is not None
+    order.price = order.price + 7 * instrument.tick_size
+    spec = node.risk.assessor.specs.get(instrument)
+    assert order.price not in spec.prices
+    now, state = node.clock.timestamp_ns(), node.risk.trading_state
+    assert isinstance(node.risk.fused.approve(order, now, state), FastApproval)
+    assert spec.prices[order.price] == float(order.price)  # remembered, as the validator does
+
+
+def test_an_off_tick_limit_price_is_left_to_the_general_path() -> None:
+    node = _quiet_node(max_var=None)
+    order = _order(node, ("submit", BTC, OrderSide.BUY, 20, 20, "plain"))
+    instrument = node.cache.instrument(BTC)
+    assert instrument is not None and order.price is not None
+    order.price = order.price + instrument.tick_size / 3
+    now, state = node.clock.timestamp_ns(), node.risk.trading_state
+    assert node.risk.fused.approve(order, now, state) is None
+    node.submit(order)
+    assert not node.last_decision.approved
+    assert node.last_decision.reasons[0].startswith("price_precision")

@@ -9,13 +9,16 @@ used below ``warn_utilisation``. It never denies and never warns. When a check i
 limit at or beyond the warning level, a halted or blocked instrument, stale data, the price band,
 a self-trade, REDUCING...) it hands the order's context to the general checks, which decide and
 word the reasons exactly as always, without validating and valuing the order a second time.
-Anything else (a duplicate, a stop order, a value the validation memo has not seen, no price to
-value the order at, HALTED, an exception of any kind) sends the order down the whole general
-path. So a decision never depends on which path took it (``tests/risk/test_fused.py`` plays
-random orders, fills, prices and states on twin nodes, with and without the fused path).
+Anything else (a duplicate, a stop order, a quantity the validation memo has not seen, a
+malformed price, no price to value the order at, HALTED, an exception of any kind) sends the
+order down the whole general path. A limit price the memo has not seen is validated here by
+the general path's own validator (a strategy quoting a moving market sends a new price with
+almost every order). So a decision never depends on which path took it
+(``tests/risk/test_fused.py`` plays random orders, fills, prices and states on twin nodes,
+with and without the fused path).
 
 Nothing is written before the verdict, except the trading-hours check's cache of the current
-stretch of the week (which does not change any verdict).
+stretch of the week and the validation memo's new valid price (neither changes any verdict).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from colin.core.ids import ClientOrderId
 from colin.model.enums import OrderSide, OrderStatus, OrderType, TimeInForce, TradingState
 from colin.model.orders import Order
 from colin.risk.checks import OrderContext, PreTradeCheck
+from colin.risk.checks.validity import check_price
 from colin.risk.exposure import ExposureBook
 from colin.risk.fused_limits import FusedLimits
 from colin.risk.ledger import InstrumentOrders, OpenOrderLedger
@@ -164,8 +168,10 @@ class FusedChecks:
                 if raw_price.__class__ is not Decimal:
                     return None
                 own = spec.prices.get(raw_price)
-                if own is None:
-                    return None
+                if own is None:  # a new price: the validator's verdict, remembered on success
+                    if check_price("price", raw_price, spec) is not None:
+                        return None
+                    own = spec.prices[raw_price]
             elif order_type is _MARKET and order.price is None and not order.post_only:
                 own = None
             else:

@@ -50,14 +50,14 @@ def validate_order(
         except TypeError:
             known = False
         if not known:
-            breach = _check_price("price", price, spec)
+            breach = check_price("price", price, spec)
             if breach is not None:
                 return breach
     elif price is not None:
         return Breach("invalid_price", f"a {order_type.value} order takes no limit price")
     trigger = order.trigger_price
     if order_type is _STOP_MARKET or order_type is _STOP_LIMIT:
-        return _check_price("trigger_price", trigger, spec)
+        return check_price("trigger_price", trigger, spec)
     if trigger is not None:
         return Breach("invalid_trigger_price", f"a {order_type.value} order takes no trigger price")
     if order.post_only and order_type is not _LIMIT:
@@ -107,7 +107,10 @@ def _check_quantity(
     return None
 
 
-def _check_price(name: str, price: object, spec: InstrumentSpec) -> Breach | None:
+def check_price(name: str, price: object, spec: InstrumentSpec) -> Breach | None:
+    """Return why ``price`` (the order field ``name``) is malformed for the spec's instrument,
+    or ``None`` when it is a positive multiple of the tick size (then it is remembered in
+    ``spec.prices``)."""
     try:
         if type(price) is Decimal and price in spec.prices:
             return None

@@ -8,7 +8,8 @@ own. Three measurements:
    closed-bar and book message (and, separately, every trade alone) with an order; from ccxt's
    receipt of the WebSocket message to ccxt issuing the HTTP request, p50/p99/max over
    ``--orders`` orders per path, against the bare ccxt path (no Colin engine) measured in the
-   same process on the same simulator.
+   same process on the same simulator. The simulator gets a CPU of its own (``--no-pin``: it
+   shares them; see :func:`live_sim_process.split_cpus` for why that distorts the latency).
 2. **The simulator's sustained order rate**: async ccxt clients create and cancel resting limit
    orders for ``--rate-seconds``; orders per second, and each side's CPU.
 3. **Symbols one paper node follows** (:mod:`live_symbols`): S symbols with ``kline_1m`` and L2

@@ -16,6 +16,7 @@ trades alone (one message, one order), the node with its journal on disk (at the
 durability, ``normal``, and at ``full``: one fsync per order) and in memory. The
 stepped simulator moves five simulated seconds at a time; the next step waits until every order
 is answered and nothing has arrived for ``QUIET_S``, so no step queues behind the previous one.
+The simulator process runs on a CPU of its own, this process on the others (:func:`pinned`).
 """
 
 from __future__ import annotations

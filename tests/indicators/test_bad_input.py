@@ -14,6 +14,7 @@ from colin.indicators import (
     momentum,
     moving_averages,
     statistics,
+    supertrend,
     trend,
     volatility,
 )
@@ -166,8 +167,10 @@ def test_supertrend_refuses_bad_bars_as_bar_columns_does(rows: int, data: st.Dat
         bar_columns(**columns)
     except DataError as expected:
         with pytest.raises(DataError) as raised:
-            trend.supertrend(columns["high"], columns["low"], columns["close"], 3, 2.0)
+            supertrend.supertrend(columns["high"], columns["low"], columns["close"], 3, 2.0)
         assert str(raised.value) == str(expected)
     else:  # the value fits inside its bar (a low of 0.0): valid input, a full result
-        line = trend.supertrend(columns["high"], columns["low"], columns["close"], 3).supertrend
+        line = supertrend.supertrend(
+            columns["high"], columns["low"], columns["close"], 3
+        ).supertrend
         assert np.isfinite(line[3:]).all()

@@ -12,7 +12,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from colin.indicators import complexity, trend, volatility
+from colin.indicators import complexity, supertrend, volatility
 from colin.indicators.base import Indicator
 
 
@@ -74,11 +74,11 @@ def test_supertrend_batch_is_streaming_bit_for_bit(
 ) -> None:
     _, high, low, close = bars
     expected = _values(
-        trend.SuperTrend(period, multiplier),
+        supertrend.SuperTrend(period, multiplier),
         list(zip(high, low, close, strict=True)),
         "direction",
     )
-    result = trend.supertrend(high, low, close, period, multiplier)
+    result = supertrend.supertrend(high, low, close, period, multiplier)
     np.testing.assert_array_equal(result.supertrend, expected[:, 0])
     ready = ~np.isnan(expected[:, 0])
     np.testing.assert_array_equal(result.direction[ready], expected[ready, 1])

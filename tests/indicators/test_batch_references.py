@@ -14,6 +14,7 @@ from colin.indicators import (
     momentum,
     moving_averages,
     statistics,
+    supertrend,
     trend,
     volatility,
 )
@@ -124,8 +125,8 @@ def test_permutation_entropy_is_zero_for_a_monotone_pattern() -> None:
 
 def test_supertrend_direction_follows_a_clear_trend() -> None:
     up = np.linspace(100, 200, 200)
-    result = trend.supertrend(up + 1, up - 1, up, 10, 3.0)
+    result = supertrend.supertrend(up + 1, up - 1, up, 10, 3.0)
     assert result.direction[-1] == 1.0
     assert np.all(result.supertrend[-50:] < up[-50:])
     down = up[::-1]
-    assert trend.supertrend(down + 1, down - 1, down, 10, 3.0).direction[-1] == -1.0
+    assert supertrend.supertrend(down + 1, down - 1, down, 10, 3.0).direction[-1] == -1.0

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from colin.core.errors import ConfigError
-from colin.indicators.trend import supertrend
+from colin.indicators.supertrend import supertrend
 from colin.strategy.builtin.supertrend import SuperTrendFollow
 
 from .bar_rules import (

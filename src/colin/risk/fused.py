@@ -11,14 +11,12 @@ a self-trade, REDUCING...) it hands the order's context to the general checks, w
 word the reasons exactly as always, without validating and valuing the order a second time.
 Anything else (a duplicate, a stop order, a quantity the validation memo has not seen, a
 malformed price, no price to value the order at, HALTED, an exception of any kind) sends the
-order down the whole general path. A limit price the memo has not seen is validated here by
-the general path's own validator (a strategy quoting a moving market sends a new price with
-almost every order). So a decision never depends on which path took it
-(``tests/risk/test_fused.py`` plays random orders, fills, prices and states on twin nodes,
-with and without the fused path).
-
-Nothing is written before the verdict, except the trading-hours check's cache of the current
-stretch of the week and the validation memo's new valid price (neither changes any verdict).
+order down the whole general path; a new limit price is checked by the general validator here
+(a strategy quoting a moving market sends one with almost every order). So no decision depends
+on the path that took it (``tests/risk/test_fused.py`` plays random orders, fills, prices and
+states on twin nodes, with and without the fused path). Nothing is written before the verdict
+but the trading-hours check's cache of the current stretch of the week and the memo's new valid
+price (neither changes any verdict).
 """
 
 from __future__ import annotations

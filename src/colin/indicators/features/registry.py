@@ -20,6 +20,7 @@ from colin.indicators import (
     sessions,
     statistics,
     structure,
+    supertrend,
     trend,
     volatility,
 )
@@ -64,7 +65,9 @@ _ENTRIES = (
     IndicatorEntry("adx", trend.ADX, trend.adx, "ADX with +DI/-DI"),
     IndicatorEntry("sar", trend.ParabolicSAR, trend.parabolic_sar, "Parabolic SAR"),
     IndicatorEntry("ichimoku", trend.Ichimoku, trend.ichimoku, "Ichimoku lines (no chikou)"),
-    IndicatorEntry("supertrend", trend.SuperTrend, trend.supertrend, "SuperTrend and direction"),
+    IndicatorEntry(
+        "supertrend", supertrend.SuperTrend, supertrend.supertrend, "SuperTrend and direction"
+    ),
     IndicatorEntry("atr", channels.ATR, channels.atr, "average true range"),
     IndicatorEntry("bb", channels.BollingerBands, channels.bollinger_bands, "Bollinger Bands"),
     IndicatorEntry("kc", channels.KeltnerChannels, channels.keltner_channels, "Keltner Channels"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from colin.indicators.trend import SuperTrend
+from colin.indicators.supertrend import SuperTrend
 from colin.model.data import Bar
 from colin.strategy.builtin.bar_signal import BarSignalStrategy, ShortableParams
 

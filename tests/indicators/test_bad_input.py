@@ -13,6 +13,7 @@ from colin.indicators import (
     complexity,
     momentum,
     moving_averages,
+    range_oscillators,
     statistics,
     supertrend,
     trend,
@@ -35,12 +36,12 @@ def test_inconsistent_bar_is_refused() -> None:
     with pytest.raises(DataError, match=r"row 1: inconsistent bar high=1.0 low=2.0"):
         channels.atr([3.0, 1.0, 3.0], [1.0, 2.0, 1.0], [2.0, 1.5, 2.0], 1)
     with pytest.raises(DataError, match=r"close=9.0"):
-        momentum.cci([3.0, 3.0], [1.0, 1.0], [2.0, 9.0], 2)
+        range_oscillators.cci([3.0, 3.0], [1.0, 1.0], [2.0, 9.0], 2)
 
 
 def test_columns_of_different_lengths_are_refused() -> None:
     with pytest.raises(DataError, match="different lengths"):
-        momentum.williams_r([2.0, 3.0], [1.0], [1.5, 2.5], 2)
+        range_oscillators.williams_r([2.0, 3.0], [1.0], [1.5, 2.5], 2)
 
 
 def test_negative_volume_and_non_positive_prices_are_refused() -> None:
@@ -126,7 +127,7 @@ def test_volume_window_that_empties_after_trading_is_nan_again() -> None:
 def test_flat_prices_give_defined_or_nan_values_not_errors() -> None:
     flat = np.full(60, 100.0)
     assert (momentum.rsi(flat, 14)[14:] == 0.0).all()  # TA-Lib convention on no movement
-    assert (momentum.williams_r(flat, flat, flat, 14)[13:] == 0.0).all()
+    assert (range_oscillators.williams_r(flat, flat, flat, 14)[13:] == 0.0).all()
     assert np.isnan(statistics.zscore(flat, 20)[19:]).all()
     assert np.isnan(statistics.return_skewness(flat, 20)[20:]).all()
     assert np.isnan(complexity.hurst_exponent(flat, 40, 10)[39:]).all()

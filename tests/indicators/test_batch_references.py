@@ -13,6 +13,7 @@ from colin.indicators import (
     complexity,
     momentum,
     moving_averages,
+    range_oscillators,
     statistics,
     supertrend,
     trend,
@@ -43,13 +44,17 @@ def test_talib_backed_batch_forms_equal_talib(hlcv: tuple[np.ndarray, ...]) -> N
     for ours, theirs in zip(momentum.macd(c), talib.MACD(c, 12, 26, 9), strict=True):
         same(ours, theirs)
     for ours, theirs in zip(
-        momentum.stochastic_fast(h, lo, c, 14, 3), talib.STOCHF(h, lo, c, 14, 3, 0), strict=True
+        range_oscillators.stochastic_fast(h, lo, c, 14, 3),
+        talib.STOCHF(h, lo, c, 14, 3, 0),
+        strict=True,
     ):
         same(ours, theirs)
-    for ours, theirs in zip(momentum.stochastic_slow(h, lo, c), talib.STOCH(h, lo, c), strict=True):
+    for ours, theirs in zip(
+        range_oscillators.stochastic_slow(h, lo, c), talib.STOCH(h, lo, c), strict=True
+    ):
         same(ours, theirs)
-    same(momentum.williams_r(h, lo, c), talib.WILLR(h, lo, c, 14))
-    same(momentum.cci(h, lo, c), talib.CCI(h, lo, c, 20))
+    same(range_oscillators.williams_r(h, lo, c), talib.WILLR(h, lo, c, 14))
+    same(range_oscillators.cci(h, lo, c), talib.CCI(h, lo, c, 20))
     same(momentum.roc(c), talib.ROC(c, 10))
     same(momentum.momentum(c), talib.MOM(c, 10))
     directional = trend.adx(h, lo, c)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from colin.indicators.momentum import RSI, StochasticFast, WilliamsR
+from colin.indicators.momentum import RSI
+from colin.indicators.range_oscillators import StochasticFast, WilliamsR
 from colin.model.data import Bar
 from colin.strategy.builtin.bar_signal import BarSignalStrategy, ShortableParams
 

@@ -19,10 +19,11 @@ import numpy as np
 from colin.core.errors import ConfigError
 from colin.core.ids import InstrumentId
 from colin.indicators.channels import ATR, BollingerBands
-from colin.indicators.momentum import MACD, ROC, RSI, StochasticSlow
+from colin.indicators.momentum import MACD, ROC, RSI
 from colin.indicators.moving_averages import EMA
 from colin.indicators.orderflow.book import BookFeatures
 from colin.indicators.orderflow.trades import TradeImbalance
+from colin.indicators.range_oscillators import StochasticSlow
 from colin.model.book import OrderBook
 from colin.model.data import Bar, TradeTick
 

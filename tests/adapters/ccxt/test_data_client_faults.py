@@ -112,6 +112,16 @@ def test_network_errors_are_rewatched_with_capped_backoff_and_reset_on_success()
     assert [t.trade_id for t in trades] == ["1", "2"]
 
 
+def test_an_error_ccxt_replays_until_it_has_resubscribed_counts_once() -> None:
+    trades: list = []
+    gap = ccxt.ChecksumError("gap")
+    script = [gap, gap, gap, [trade(1, "1")], ccxt.ChecksumError("gap"), [trade(2, "2")]]
+    state, _, sleeps = stream(script, "subscribe_trades", on_trade=trades.append)
+    assert state.reconnects == 2 and state.messages == 2
+    assert sleeps == [0.1, 0.2, 0.3, 0.1]  # still backing off while the error is replayed
+    assert [t.trade_id for t in trades] == ["1", "2"]
+
+
 def test_a_non_retryable_error_stops_the_stream_and_is_recorded() -> None:
     state, _, _ = stream(
         [ccxt.BadSymbol("binance does not have market symbol")], "subscribe_trades", on_trade=print

@@ -25,7 +25,8 @@ quotes
 ccxt does not reconnect by itself: a dropped socket makes the pending ``watch_*`` raise
 ``NetworkError`` and a depth sequence gap ``ChecksumError``. The task catches both (any ccxt
 ``OperationFailed``), waits a capped exponential backoff and watches again; ccxt then reconnects
-and re-syncs the book from a fresh snapshot. Other ccxt errors (a bad symbol) end that stream and
+and re-syncs the book from a fresh snapshot (until that lands it may raise the same error object
+again, which counts as one reconnect). Other ccxt errors (a bad symbol) end that stream and
 are recorded on it. :meth:`CcxtDataClient.staleness` reports the seconds since each stream's last
 message, which the node uses to switch risk to REDUCING or HALTED on a stale feed.
 """
@@ -211,12 +212,16 @@ class CcxtDataClient:
 
     async def _run(self, state: StreamState, handler: _Handler) -> None:
         attempt = 0
+        failure: BaseException | None = None
         while True:
             try:
                 message = await handler.watch()
             except ccxt.OperationFailed as exc:  # network, checksum (depth gap), 5xx
-                state.reconnects += 1
-                handler.reset()
+                # until its resubscription lands ccxt raises the same error object again
+                if exc is not failure:
+                    state.reconnects += 1
+                    handler.reset()
+                failure = exc
                 delay = self._backoff.delay(attempt)
                 attempt += 1
                 logger.warning("%s: %s: %s; watching again in %.2fs", state.key,
@@ -227,7 +232,7 @@ class CcxtDataClient:
                 state.error = f"{type(exc).__name__}: {exc}"
                 logger.error("%s stopped: %s", state.key, state.error)
                 return
-            attempt = 0
+            attempt, failure = 0, None
             now = self._clock_ns()
             state.last_message_ns = now
             state.messages += 1

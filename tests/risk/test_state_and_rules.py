@@ -274,3 +274,14 @@ def test_evaluate_is_a_dry_run() -> None:
     assert order.quantity == Decimal("1")
     assert order.status is OrderStatus.INITIALIZED
     assert node.risk.ledger.count == 0 and node.venue.submitted == []
+
+
+def test_flatten_orders_carry_the_trader_id_and_continue_after_used_ids() -> None:
+    node = Node(RiskConfig(**QUIET))
+    node.venue.fill(node.buy(BTC, "0.1", "50000"))
+    assert [o.client_order_id for o in node.risk.kill(flatten=True, reason="x")] == ["risk-risk-1"]
+    restarted = Node(RiskConfig(**QUIET))
+    restarted.risk.name_orders("NODE-7", ["NODE-7-risk-4", "NODE-7-sma-9", "risk-risk-8"])
+    restarted.venue.fill(restarted.buy(BTC, "0.1", "50000"))
+    (order,) = restarted.risk.kill(flatten=True, reason="x")
+    assert order.client_order_id == "NODE-7-risk-5"

@@ -98,6 +98,7 @@ class BacktestEngine:
         self.risk_engine = RiskEngine(
             self.bus, self.clock, self.cache, self.portfolio, risk_config or default_backtest_risk()
         )
+        self.risk_engine.name_orders(trader_id)
         self.venues: dict[str, SimulatedVenue] = {}
         self.strategies: list[Strategy] = []
         self._bars: list[BarColumns] = []

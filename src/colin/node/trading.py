@@ -125,7 +125,7 @@ class TradingNode:
             # before the risk engine is built: it indexes the open orders it finds in the cache
             self.restored = restore_from_journal(self.journal, self.cache, self.portfolio)
         self.risk_engine = RiskEngine(self.bus, self.clock, self.cache, self.portfolio, config.risk)
-        self.risk_engine.skip_order_ids(self.restored.order_ids)
+        self.risk_engine.name_orders(config.trader_id, self.restored.order_ids)
         self.paper_venue: SimulatedVenue | None = None
         self.live: LiveExecution | None = None
         if exchange is None:

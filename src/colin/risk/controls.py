@@ -98,8 +98,11 @@ class RiskControls:
         """Set the trading state by operator command (rules can tighten it, never loosen it)."""
         self._emit_change(self.states.set(state, reason, self._clock.timestamp_ns(), OPERATOR))
 
-    def skip_order_ids(self, used_order_ids: Iterable[str]) -> None:
-        """Continue the flatten orders' ids after ``used_order_ids`` (a restarted node's)."""
+    def name_orders(self, trader_id: str, used_order_ids: Iterable[str] = ()) -> None:
+        """Name the engine's own orders (kill switch, flatten) ``<trader_id>-risk-<n>``, after
+        ``used_order_ids`` (a restarted node's), so that they are told apart from another
+        node's on a shared account and no id is reused; unnamed, they are ``risk-risk-<n>``."""
+        self._ids = ClientOrderIdGenerator(trader_id, RISK_STRATEGY)
         self._ids.skip_past(used_order_ids)
 
     def set_rule_state(self, state: TradingState, reason: str, owner: str) -> None:

@@ -141,45 +141,12 @@ class HighLowCloseVolumeIndicator(Indicator):
         self.update(bar.high, bar.low, bar.close, bar.volume)
 
 
-class RollingExtreme:
-    """Maximum (or minimum) of the last ``period`` values.
-
-    The extreme is kept as a number and rescanned (``max``/``min`` over the window, in C) only
-    when the current extreme leaves the window and the newcomer does not replace it: O(1) per
-    update on average for market data, O(``period``) at worst.
-    """
-
-    __slots__ = ("_best", "_maximum", "_window", "period")
-
-    def __init__(self, period: int, maximum: bool) -> None:
-        self.period = period
-        self._maximum = maximum
-        self._window: deque[float] = deque(maxlen=period)
-        self._best = -math.inf if maximum else math.inf
-
-    def push(self, value: float) -> float:
-        """Add ``value`` and return the extreme of the window that ends with it."""
-        window = self._window
-        leaving = window[0] if len(window) == self.period else None
-        window.append(value)
-        best = self._best
-        if self._maximum:
-            if value >= best:
-                self._best = value
-            elif leaving == best:
-                self._best = max(window)
-        elif value <= best:
-            self._best = value
-        elif leaving == best:
-            self._best = min(window)
-        return self._best
-
-
 class RollingRange:
     """Highest high (``highest``) and lowest low (``lowest``) of the last ``period`` bars.
 
-    Two :class:`RollingExtreme` in one object, with the same rule, so an indicator that needs
-    both pays one call per bar instead of two.
+    Each extreme is kept as a number and rescanned (``max``/``min`` over the window, in C) only
+    when it leaves the window and the newcomer does not replace it: O(1) per update on average
+    for market data, O(``period``) at worst. Both sides in one object: one call per bar.
     """
 
     __slots__ = ("_highs", "_lows", "highest", "lowest", "period")

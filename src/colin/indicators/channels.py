@@ -25,7 +25,7 @@ from colin.indicators.base import (
     CloseIndicator,
     HighLowCloseIndicator,
     HighLowIndicator,
-    RollingExtreme,
+    RollingRange,
 )
 from colin.indicators.moving_averages import EMA
 
@@ -154,14 +154,13 @@ class KeltnerChannels(HighLowCloseIndicator):
 class DonchianChannels(HighLowIndicator):
     """Donchian Channels: highest high, lowest low and their midpoint (``value``)."""
 
-    __slots__ = ("_highest", "_lowest", "lower", "period", "upper")
+    __slots__ = ("_range", "lower", "period", "upper")
     outputs = ("value", "upper", "lower")
 
     def __init__(self, period: int = 20) -> None:
         super().__init__()
         self.period = check_period("period", period, 2)
-        self._highest = RollingExtreme(self.period, maximum=True)
-        self._lowest = RollingExtreme(self.period, maximum=False)
+        self._range = RollingRange(self.period)
         self.upper = float("nan")
         self.lower = float("nan")
 
@@ -171,12 +170,12 @@ class DonchianChannels(HighLowIndicator):
 
     def update(self, high: float, low: float) -> None:
         """Add the newest high and low."""
-        upper = self._highest.push(high)
-        lower = self._lowest.push(low)
+        rolling = self._range
+        rolling.push(high, low)
         self.count += 1
         if self.count >= self.period:
-            self.upper = upper
-            self.lower = lower
+            self.upper = upper = rolling.highest
+            self.lower = lower = rolling.lowest
             self.value = (upper + lower) * 0.5
             self.ready = True
 

@@ -15,21 +15,27 @@ import talib
 from talib import MA_Type  # type: ignore[attr-defined]  # re-exported at runtime, not in stubs
 
 from colin.indicators._validate import FloatArray, bar_columns, check_period
-from colin.indicators.base import HighLowCloseIndicator, RollingExtreme
+from colin.indicators.base import HighLowCloseIndicator, RollingRange
 from colin.indicators.moving_averages import SMA
+
+
+def _percent_k(close: float, rolling: RollingRange) -> float:
+    """Fast %K (0-100): where ``close`` sits in the rolling high-low range; 0 on a flat range."""
+    lowest = rolling.lowest
+    scale = (rolling.highest - lowest) / 100.0
+    return (close - lowest) / scale if scale != 0.0 else 0.0
 
 
 class StochasticFast(HighLowCloseIndicator):
     """Fast stochastic: ``%K`` (``value``) over ``k_period`` and ``%D`` = SMA of ``%K``."""
 
-    __slots__ = ("_d", "_highest", "_lowest", "d", "k_period")
+    __slots__ = ("_d", "_range", "d", "k_period")
     outputs = ("value", "d")
 
     def __init__(self, k_period: int = 5, d_period: int = 3) -> None:
         super().__init__()
         self.k_period = check_period("k_period", k_period, 1)
-        self._highest = RollingExtreme(self.k_period, maximum=True)
-        self._lowest = RollingExtreme(self.k_period, maximum=False)
+        self._range = RollingRange(self.k_period)
         self._d = SMA(d_period)
         self.d = float("nan")
 
@@ -39,13 +45,11 @@ class StochasticFast(HighLowCloseIndicator):
 
     def update(self, high: float, low: float, close: float) -> None:
         """Add the newest bar."""
-        highest = self._highest.push(high)
-        lowest = self._lowest.push(low)
+        self._range.push(high, low)
         self.count += 1
         if self.count < self.k_period:
             return
-        scale = (highest - lowest) / 100.0
-        k = (close - lowest) / scale if scale != 0.0 else 0.0
+        k = _percent_k(close, self._range)
         d = self._d
         d.update(k)
         if d.ready:
@@ -57,14 +61,13 @@ class StochasticFast(HighLowCloseIndicator):
 class StochasticSlow(HighLowCloseIndicator):
     """Slow stochastic: slow ``%K`` (``value``) = SMA of fast %K, slow ``%D`` = SMA of slow %K."""
 
-    __slots__ = ("_highest", "_lowest", "_slow_d", "_slow_k", "d", "k_period")
+    __slots__ = ("_range", "_slow_d", "_slow_k", "d", "k_period")
     outputs = ("value", "d")
 
     def __init__(self, k_period: int = 5, slow_k_period: int = 3, slow_d_period: int = 3) -> None:
         super().__init__()
         self.k_period = check_period("k_period", k_period, 1)
-        self._highest = RollingExtreme(self.k_period, maximum=True)
-        self._lowest = RollingExtreme(self.k_period, maximum=False)
+        self._range = RollingRange(self.k_period)
         self._slow_k = SMA(slow_k_period)
         self._slow_d = SMA(slow_d_period)
         self.d = float("nan")
@@ -75,14 +78,12 @@ class StochasticSlow(HighLowCloseIndicator):
 
     def update(self, high: float, low: float, close: float) -> None:
         """Add the newest bar."""
-        highest = self._highest.push(high)
-        lowest = self._lowest.push(low)
+        self._range.push(high, low)
         self.count += 1
         if self.count < self.k_period:
             return
-        scale = (highest - lowest) / 100.0
         slow_k = self._slow_k
-        slow_k.update((close - lowest) / scale if scale != 0.0 else 0.0)
+        slow_k.update(_percent_k(close, self._range))
         if slow_k.ready:
             slow_d = self._slow_d
             slow_d.update(slow_k.value)
@@ -95,13 +96,12 @@ class StochasticSlow(HighLowCloseIndicator):
 class WilliamsR(HighLowCloseIndicator):
     """Williams %R (-100..0): where the close sits in the ``period`` high-low range."""
 
-    __slots__ = ("_highest", "_lowest", "period")
+    __slots__ = ("_range", "period")
 
     def __init__(self, period: int = 14) -> None:
         super().__init__()
         self.period = check_period("period", period, 2)
-        self._highest = RollingExtreme(self.period, maximum=True)
-        self._lowest = RollingExtreme(self.period, maximum=False)
+        self._range = RollingRange(self.period)
 
     def parameters(self) -> tuple[object, ...]:
         """Return ``(period,)``."""
@@ -109,10 +109,11 @@ class WilliamsR(HighLowCloseIndicator):
 
     def update(self, high: float, low: float, close: float) -> None:
         """Add the newest bar."""
-        highest = self._highest.push(high)
-        lowest = self._lowest.push(low)
+        rolling = self._range
+        rolling.push(high, low)
         self.count += 1
         if self.count >= self.period:
+            highest, lowest = rolling.highest, rolling.lowest
             scale = (highest - lowest) / -100.0
             self.value = (highest - close) / scale if scale != 0.0 else 0.0
             self.ready = True
